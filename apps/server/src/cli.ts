@@ -1,0 +1,89 @@
+import { existsSync } from 'node:fs';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { sql } from 'drizzle-orm';
+import { ConfigError, loadConfig } from '#server/config';
+import { migrate } from '#server/platform/db/migrate';
+import { createLogger } from '#server/platform/logger';
+import { seedDemo } from '#server/seed';
+import { createServices, openDatabase } from '#server/server';
+
+const usage = `Usage: corebase <command>
+
+  migrate   apply pending database migrations
+  seed      add the demo organization (does nothing if it exists)
+  reset     DELETE all data, then migrate and seed (asks no questions: development only)
+`;
+
+async function run(command: string | undefined): Promise<number> {
+  if (command === undefined) {
+    console.log(usage);
+    return 0;
+  }
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  const config = loadConfig(process.env, { isTty: process.stdout.isTTY });
+  const logger = createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
+
+  switch (command) {
+    case 'migrate': {
+      const opened = await openDatabase(config, logger, 'npm run db:migrate');
+      try {
+        const result = await migrate(opened.database);
+        console.log(
+          result.applied.length
+            ? `Applied ${result.applied.length} migration(s): ${result.applied.join(', ')}`
+            : `Up to date (${result.total} migrations).`,
+        );
+      } finally {
+        await opened.close();
+      }
+      return 0;
+    }
+    case 'seed': {
+      const opened = await openDatabase(config, logger, 'npm run db:seed');
+      try {
+        await migrate(opened.database);
+        const result = await seedDemo(createServices(opened.database).identity);
+        console.log(result.created ? 'Demo organization created.' : 'Demo data already present.');
+      } finally {
+        await opened.close();
+      }
+      return 0;
+    }
+    case 'reset': {
+      if (config.NODE_ENV === 'production') {
+        console.error('Refusing to reset a database with NODE_ENV=production.');
+        return 1;
+      }
+      if (config.database === 'pglite') {
+        // Take the lock before deleting, so a running server's files are never pulled away.
+        const opened = await openDatabase(config, logger, 'npm run db:reset');
+        await opened.database.close();
+        rmSync(path.join(config.CB_DATA_DIR, 'pg'), { recursive: true, force: true });
+        await opened.close();
+      } else {
+        const opened = await openDatabase(config, logger, 'npm run db:reset');
+        await opened.database.transaction(async (tx) => {
+          await tx.execute(sql`drop schema if exists public cascade`);
+          await tx.execute(sql`drop schema if exists drizzle cascade`);
+          await tx.execute(sql`create schema public`);
+        });
+        await opened.close();
+      }
+      console.log('Database emptied.');
+      return run('seed');
+    }
+    default:
+      console.log(usage);
+      return command === 'help' ? 0 : 1;
+  }
+}
+
+try {
+  process.exitCode = await run(process.argv[2]);
+} catch (error) {
+  console.error(
+    error instanceof ConfigError ? error.message : `Failed: ${(error as Error).message}`,
+  );
+  process.exitCode = 1;
+}

@@ -1,0 +1,288 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The whole environment of the server, described once. Every key here is listed, with the
+ * same description, in `.env.example` and in README's configuration table (a test keeps the
+ * three in step). Nothing reads `process.env` after `loadConfig` returns.
+ */
+
+const booleanFromString = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
+  .transform((value) => ['true', '1', 'yes', 'on'].includes(value));
+
+const listFromString = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0),
+);
+
+const roleNames = ['api', 'web'] as const;
+export type TRole = (typeof roleNames)[number];
+
+const roles = z.string().transform((value, ctx) => {
+  const items = value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+  if (items.length === 1 && items[0] === 'all') return [...roleNames];
+  const unknown = items.filter((item) => !(roleNames as readonly string[]).includes(item));
+  if (items.length === 0 || unknown.length > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected "all" or a comma-separated list of ${roleNames.join(', ')}; got "${value}"`,
+    });
+    return z.NEVER;
+  }
+  return [...new Set(items)] as TRole[];
+});
+
+const postgresUrl = z
+  .string()
+  .url()
+  .refine(
+    (value) => /^postgres(ql)?:\/\//.test(value),
+    'must start with postgres:// or postgresql://',
+  );
+
+const redisUrl = z
+  .string()
+  .url()
+  .refine((value) => /^rediss?:\/\//.test(value), 'must start with redis:// or rediss://');
+
+/** Keys whose values are secrets: never logged, masked in every diagnostic. */
+export const secretKeys = new Set(['DATABASE_URL', 'REDIS_URL', 'AUTH_SECRET', 'METRICS_TOKEN']);
+
+export const ZEnv = z.object({
+  NODE_ENV: z
+    .enum(['development', 'test', 'production'])
+    .default('development')
+    .describe(
+      'development | test | production. Outside production, using the root database handle inside a transaction throws.',
+    ),
+  PORT: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(65535)
+    .default(3000)
+    .describe('TCP port the front door listens on (0 picks a free port).'),
+  HOST: z
+    .string()
+    .min(1)
+    .default('127.0.0.1')
+    .describe(
+      'Interface to bind. 127.0.0.1 keeps a laptop install private; containers use 0.0.0.0.',
+    ),
+  PUBLIC_URL: z
+    .string()
+    .url()
+    .optional()
+    .describe(
+      'Public base URL, used in links and printed at start. Default http://localhost:PORT.',
+    ),
+  CB_ROLES: roles
+    .default(['api', 'web'])
+    .describe('Roles this process runs: "all" or a comma list of api, web. PGlite needs "all".'),
+  CB_DATA_DIR: z
+    .string()
+    .min(1)
+    .default('./data')
+    .describe('Directory for embedded data: PGlite files (pg/), generated secrets, the lock file.'),
+  CB_WEB_DIR: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Directory of the built Next.js app. Default: apps/web next to this server.'),
+  CB_DEMO_SEED: booleanFromString
+    .optional()
+    .describe('Seed a demo organization at start. Default true on PGlite, false on PostgreSQL.'),
+  DATABASE_URL: postgresUrl
+    .optional()
+    .describe('PostgreSQL connection URL. Unset: embedded PGlite under CB_DATA_DIR/pg.'),
+  DATABASE_POOL_MAX: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(10)
+    .describe('Maximum connections in the PostgreSQL pool of each process.'),
+  DATABASE_CONNECT_ATTEMPTS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(8)
+    .describe(
+      'Attempts to reach the database at start (exponential backoff from 250 ms) before exiting.',
+    ),
+  REDIS_URL: redisUrl
+    .optional()
+    .describe('Redis URL for rate limits (and later jobs, cache, pub/sub). Unset: in memory.'),
+  AUTH_SECRET: z
+    .string()
+    .min(32, 'must be at least 32 characters')
+    .optional()
+    .describe(
+      'Secret for signing sessions and tokens. Generated into CB_DATA_DIR on PGlite; required with DATABASE_URL.',
+    ),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
+    .describe('pino log level.'),
+  LOG_PRETTY: booleanFromString
+    .optional()
+    .describe('Human-readable logs. Default: on when stdout is a terminal.'),
+  CORS_ORIGINS: listFromString
+    .default([])
+    .describe(
+      'Comma-separated origins allowed to call the API from a browser. Empty: same origin only.',
+    ),
+  RATE_LIMIT_MAX: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(600)
+    .describe('Requests allowed per client IP per window on the API, across all routes.'),
+  RATE_LIMIT_WINDOW_MS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(60_000)
+    .describe('Rate-limit window in milliseconds.'),
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(1_048_576)
+    .describe('Largest request body accepted, in bytes (larger: 413).'),
+  TRUST_PROXY: booleanFromString
+    .default(false)
+    .describe('Trust X-Forwarded-* headers (set when behind a load balancer or ingress).'),
+  METRICS_TOKEN: z
+    .string()
+    .min(16, 'must be at least 16 characters')
+    .optional()
+    .describe(
+      'Bearer token for /metrics from non-loopback clients. Unset: /metrics is loopback-only.',
+    ),
+  SHUTDOWN_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(10_000)
+    .describe('How long a graceful shutdown waits for in-flight work before exiting.'),
+});
+
+export type TEnv = z.infer<typeof ZEnv>;
+
+export type TConfig = Readonly<
+  Omit<TEnv, 'PUBLIC_URL' | 'CB_DEMO_SEED' | 'LOG_PRETTY' | 'AUTH_SECRET' | 'CB_WEB_DIR'> & {
+    PUBLIC_URL: string;
+    CB_DEMO_SEED: boolean;
+    LOG_PRETTY: boolean;
+    AUTH_SECRET: string;
+    CB_DATA_DIR: string;
+    CB_WEB_DIR: string | undefined;
+    /** Which database implementation the configuration selects. */
+    database: 'pglite' | 'postgres';
+  }
+>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type LoadOptions = {
+  /** Where generated secrets may be written; defaults to CB_DATA_DIR. */
+  isTty?: boolean;
+};
+
+/**
+ * Parses the environment once. Every bad or missing key is reported in one ConfigError.
+ * On the embedded database, a missing AUTH_SECRET is generated once into CB_DATA_DIR and reused;
+ * with a PostgreSQL server it must be provided (a generated secret would differ per pod).
+ */
+export function loadConfig(
+  env: Record<string, string | undefined>,
+  options: LoadOptions = {},
+): TConfig {
+  // Empty strings mean "unset": .env files and compose files often carry KEY= lines.
+  const cleaned = Object.fromEntries(
+    Object.keys(ZEnv.shape).map((key) => {
+      const value = env[key];
+      return [key, value === undefined || value.trim() === '' ? undefined : value];
+    }),
+  );
+  const parsed = ZEnv.safeParse(cleaned);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const key = issue.path.join('.');
+      const shown =
+        secretKeys.has(key) || cleaned[key] === undefined ? '' : ` (got "${cleaned[key]}")`;
+      problems.push(`${key}: ${issue.message}${shown}`);
+    }
+  }
+  const data = parsed.success ? parsed.data : undefined;
+  const database = cleaned.DATABASE_URL ? 'postgres' : 'pglite';
+
+  if (data && database === 'pglite' && data.CB_ROLES.length !== roleNames.length) {
+    problems.push(
+      'CB_ROLES: the embedded database (PGlite) is single-process, so this process must run every role ("all"); set DATABASE_URL to split roles across processes',
+    );
+  }
+  if (database === 'postgres' && !cleaned.AUTH_SECRET) {
+    problems.push(
+      'AUTH_SECRET: required when DATABASE_URL is set (every process must share it); generate one with: openssl rand -base64 48',
+    );
+  }
+  if (!data || problems.length > 0) throw new ConfigError(problems);
+
+  const dataDir = path.resolve(data.CB_DATA_DIR);
+  const authSecret = data.AUTH_SECRET ?? readOrCreateSecret(dataDir, 'auth-secret');
+  const config: TConfig = {
+    ...data,
+    CB_DATA_DIR: dataDir,
+    CB_WEB_DIR: data.CB_WEB_DIR ? path.resolve(data.CB_WEB_DIR) : undefined,
+    PUBLIC_URL: (data.PUBLIC_URL ?? `http://localhost:${data.PORT}`).replace(/\/$/, ''),
+    CB_DEMO_SEED: data.CB_DEMO_SEED ?? database === 'pglite',
+    LOG_PRETTY: data.LOG_PRETTY ?? options.isTty ?? false,
+    AUTH_SECRET: authSecret,
+    database,
+  };
+  return Object.freeze(config);
+}
+
+function readOrCreateSecret(dataDir: string, name: string): string {
+  const file = path.join(dataDir, 'secrets', name);
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const secret = randomBytes(48).toString('base64url');
+  // 'wx' so two racing first starts cannot overwrite each other's secret.
+  try {
+    writeFileSync(file, `${secret}\n`, { flag: 'wx', mode: 0o600 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+      return readFileSync(file, 'utf8').trim();
+    }
+    throw error;
+  }
+  chmodSync(file, 0o600);
+  return secret;
+}
+
+/** Config keys and their descriptions, for the docs and the `.env.example` check. */
+export function describeConfigKeys(): { key: string; description: string; secret: boolean }[] {
+  return Object.entries(ZEnv.shape).map(([key, schema]) => ({
+    key,
+    description: schema.description ?? '',
+    secret: secretKeys.has(key),
+  }));
+}

@@ -1,0 +1,143 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { createEmptyOrTemplatedDatabase, dropTestDatabase } from '#test/databases';
+import { testServerUrls, withDatabaseName } from '#test/services';
+import { spawnEntry, type TSpawned } from '#test/process';
+
+const running: TSpawned[] = [];
+const dirs: string[] = [];
+afterEach(async () => {
+  for (const server of running.splice(0)) {
+    server.child.kill('SIGKILL');
+    await server.exited;
+  }
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function dataDir(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'corebase-main-'));
+  dirs.push(dir);
+  return dir;
+}
+
+function start(env: Record<string, string>, entry: 'main' | 'cli' = 'main', args: string[] = []) {
+  const spawned = spawnEntry(entry, env, args);
+  running.push(spawned);
+  return spawned;
+}
+
+describe('the server process', () => {
+  it('reports every bad configuration key in one message and exits non-zero', async () => {
+    const server = start({
+      PORT: 'abc',
+      LOG_LEVEL: 'loud',
+      DATABASE_URL: 'mysql://localhost/x',
+      CB_DATA_DIR: dataDir(),
+    });
+    expect(await server.exited).toBe(1);
+    const output = server.output();
+    expect(output).toContain('Invalid configuration');
+    for (const key of ['PORT', 'LOG_LEVEL', 'DATABASE_URL'])
+      expect(output).toMatch(new RegExp(`- ${key}:`));
+    expect(output).toContain('.env.example');
+  });
+
+  it('retries an unreachable database with backoff, then exits with a clear message', async () => {
+    const server = start({
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:9/unreachable',
+      AUTH_SECRET: 'x'.repeat(40),
+      DATABASE_CONNECT_ATTEMPTS: '2',
+      CB_DATA_DIR: dataDir(),
+    });
+    expect(await server.exited).toBe(1);
+    expect(server.output()).toContain('database not reachable yet; retrying');
+    expect(server.output()).toContain(
+      'Could not reach PostgreSQL at postgres://postgres@127.0.0.1:9/unreachable after 2 attempts',
+    );
+  });
+
+  it('on PGlite, refuses a second process on the same data directory, then shuts down gracefully on SIGTERM', async () => {
+    const dir = dataDir();
+    const first = start({ CB_DATA_DIR: dir, PORT: '0' });
+    const url = await first.ready();
+    const ready = await fetch(`${url}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(existsSync(path.join(dir, 'corebase.lock'))).toBe(true);
+
+    const second = start({ CB_DATA_DIR: dir, PORT: '0' });
+    expect(await second.exited).toBe(1);
+    expect(second.output()).toMatch(/is in use by process \d+ \("server"/);
+
+    const migrate = start({ CB_DATA_DIR: dir }, 'cli', ['migrate']);
+    expect(await migrate.exited).toBe(1);
+    expect(migrate.output()).toContain('is in use by process');
+
+    // The refused processes changed nothing: the first still serves, from the same files.
+    expect((await fetch(`${url}/health/ready`)).status).toBe(200);
+
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    expect(first.output()).toContain('shutting down');
+    expect(existsSync(path.join(dir, 'corebase.lock'))).toBe(false);
+  });
+
+  it('takes over a lock left by a process that died', async () => {
+    const dir = dataDir();
+    const crashed = start({ CB_DATA_DIR: dir, PORT: '0' });
+    await crashed.ready();
+    crashed.child.kill('SIGKILL');
+    await crashed.exited;
+    expect(existsSync(path.join(dir, 'corebase.lock'))).toBe(true);
+
+    const next = start({ CB_DATA_DIR: dir, PORT: '0' });
+    const url = await next.ready();
+    // The demo seed from the first run survived the crash: nothing saved is lost.
+    const meta = await fetch(`${url}/health/ready`);
+    expect(meta.status).toBe(200);
+    expect(next.output()).not.toContain('demo organization seeded');
+  });
+
+  it('refuses CB_ROLES other than all on PGlite', async () => {
+    const server = start({ CB_DATA_DIR: dataDir(), CB_ROLES: 'api' });
+    expect(await server.exited).toBe(1);
+    expect(server.output()).toContain('PGlite');
+  });
+
+  it.runIf(inject('postgresTemplate') && inject('redisUrl'))(
+    'on PostgreSQL and Redis, runs the api role alone, migrating an empty database at start',
+    async () => {
+      const name = await createEmptyOrTemplatedDatabase(null);
+      try {
+        const server = start({
+          DATABASE_URL: withDatabaseName(testServerUrls.postgres, name),
+          REDIS_URL: inject('redisUrl')!,
+          AUTH_SECRET: 'a-test-secret-that-is-long-enough-0123456789',
+          CB_ROLES: 'api',
+          CB_DATA_DIR: dataDir(),
+          PORT: '0',
+        });
+        const url = await server.ready();
+        const ready = await fetch(`${url}/health/ready`);
+        expect(await ready.json()).toEqual({
+          status: 'ok',
+          checks: {
+            database: { status: 'ok' },
+            migrations: { status: 'ok' },
+            redis: { status: 'ok' },
+          },
+        });
+        expect(server.output()).toContain('migrations applied');
+        // No web role in this process: a page path is a plain 404, not the web app.
+        const page = await fetch(`${url}/status`);
+        expect(page.status).toBe(404);
+        expect(page.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+        server.child.kill('SIGTERM');
+        expect(await server.exited).toBe(0);
+      } finally {
+        await dropTestDatabase(name);
+      }
+    },
+  );
+});

@@ -1,0 +1,41 @@
+import { and, desc, eq, isNull, lt, or, type SQL } from 'drizzle-orm';
+import { auditLog } from '#server/modules/audit/audit.schema';
+import type { Tx } from '#server/platform/db/database';
+
+export type TAuditRow = typeof auditLog.$inferSelect;
+export type TNewAuditRow = typeof auditLog.$inferInsert;
+
+/** No RETURNING: a platform entry (org_id NULL) is insertable but not readable by the app role. */
+export async function insertAuditEntry(tx: Tx, row: TNewAuditRow & { id: string }): Promise<void> {
+  await tx.insert(auditLog).values(row);
+}
+
+export type TListAuditFilter = {
+  actorId?: string;
+  action?: string;
+  /** Only entries without an organization (visible inside withPlatformAdmin). */
+  platformOnly?: boolean;
+  before?: { createdAt: Date; id: string };
+  limit: number;
+};
+
+/** Newest first; which organization's rows are visible is decided by RLS, not here. */
+export async function listAuditEntries(tx: Tx, filter: TListAuditFilter): Promise<TAuditRow[]> {
+  const conditions: (SQL | undefined)[] = [
+    filter.actorId ? eq(auditLog.actorId, filter.actorId) : undefined,
+    filter.action ? eq(auditLog.action, filter.action) : undefined,
+    filter.platformOnly ? isNull(auditLog.orgId) : undefined,
+    filter.before
+      ? or(
+          lt(auditLog.createdAt, filter.before.createdAt),
+          and(eq(auditLog.createdAt, filter.before.createdAt), lt(auditLog.id, filter.before.id)),
+        )
+      : undefined,
+  ];
+  return tx
+    .select()
+    .from(auditLog)
+    .where(and(...conditions))
+    .orderBy(desc(auditLog.createdAt), desc(auditLog.id))
+    .limit(filter.limit);
+}

@@ -1,0 +1,39 @@
+import { eq } from 'drizzle-orm';
+import { memberships, organizations, users } from '#server/modules/identity/identity.schema';
+import type { Tx } from '#server/platform/db/database';
+
+export type TUserRow = typeof users.$inferSelect;
+export type TOrganizationRow = typeof organizations.$inferSelect;
+
+export async function findUserByEmail(tx: Tx, email: string): Promise<TUserRow | undefined> {
+  const [row] = await tx.select().from(users).where(eq(users.email, email)).limit(1);
+  return row;
+}
+
+export async function insertUser(tx: Tx, row: typeof users.$inferInsert): Promise<TUserRow> {
+  const [created] = await tx.insert(users).values(row).returning();
+  return created!;
+}
+
+export async function findOrganizationBySlug(
+  tx: Tx,
+  slug: string,
+): Promise<TOrganizationRow | undefined> {
+  const [row] = await tx.select().from(organizations).where(eq(organizations.slug, slug)).limit(1);
+  return row;
+}
+
+export async function insertOrganization(
+  tx: Tx,
+  row: typeof organizations.$inferInsert,
+): Promise<TOrganizationRow> {
+  const [created] = await tx.insert(organizations).values(row).returning();
+  return created!;
+}
+
+export async function insertMembership(
+  tx: Tx,
+  row: typeof memberships.$inferInsert,
+): Promise<void> {
+  await tx.insert(memberships).values(row);
+}

@@ -1,0 +1,24 @@
+import { ZMeta } from '@corebase/contracts';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+
+export function systemRoutes(options: { version: string }): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      '/v1/meta',
+      {
+        config: { permission: 'public' },
+        schema: {
+          tags: ['system'],
+          summary: 'What this server is: product, version, where the docs are.',
+          response: { 200: ZMeta },
+        },
+      },
+      async () => ({
+        name: 'Corebase' as const,
+        version: options.version,
+        apiVersion: 'v1' as const,
+        links: { docs: '/docs', openapi: '/v1/openapi.json', health: '/health/ready' },
+      }),
+    );
+  };
+}

@@ -1,0 +1,226 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { LogController, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import FindMyWay from 'find-my-way';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { TConfig } from '#server/config';
+import { AppError } from '#server/platform/errors';
+import { handleError, sendProblem } from '#server/platform/http/problem';
+import { requestIdFrom } from '#server/platform/http/request-id';
+import { isReservedPath } from '#server/platform/http/reserved';
+import type { Metrics } from '#server/platform/metrics';
+
+/** Who may call a route. Later issues add permission names (`companies:read`, …). */
+export type TRoutePermission = 'public' | 'operator';
+
+export type TRouteInfo = { method: string; url: string; permission: TRoutePermission | undefined };
+
+declare module 'fastify' {
+  // eslint-disable-next-line @typescript-eslint/consistent-type-definitions -- module augmentation needs an interface
+  interface FastifyContextConfig {
+    /** Every route declares who may call it; a test fails for any route that does not. */
+    permission?: TRoutePermission;
+  }
+  // eslint-disable-next-line @typescript-eslint/consistent-type-definitions -- module augmentation needs an interface
+  interface FastifyInstance {
+    /** Every registered route with its declared permission (for the authorization tests). */
+    routeTable(): TRouteInfo[];
+  }
+}
+
+export type App = FastifyInstance<Server, IncomingMessage, ServerResponse, Logger, ZodTypeProvider>;
+
+export type TWebHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+export type TAppOptions = {
+  config: TConfig;
+  logger: Logger;
+  metrics: Metrics;
+  redis?: Redis | undefined;
+  /** Route plugins, in one explicit list (see `routes.ts`). */
+  routes: FastifyPluginAsync[];
+  /** The Next.js request handler when this process runs the `web` role. */
+  web?: TWebHandler | undefined;
+  version: string;
+};
+
+type TMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
+const methods: TMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
+export async function buildApp(options: TAppOptions): Promise<App> {
+  const { config } = options;
+  const app = Fastify({
+    loggerInstance: options.logger,
+    genReqId: requestIdFrom,
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    trustProxy: config.TRUST_PROXY,
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  // JSON only: text/plain and anything else is 415 rather than a string in a JSON route.
+  app.removeContentTypeParser(['text/plain']);
+
+  // Fastify answers an unknown method with 404; keep our own table of paths to tell 405 apart.
+  const knownRoutes = FindMyWay();
+  const registered: { method: string | string[]; url: string; config?: unknown }[] = [];
+  app.decorate('routeTable', () =>
+    registered.flatMap((route) =>
+      (Array.isArray(route.method) ? route.method : [route.method]).map((method) => ({
+        method,
+        url: route.url,
+        permission: (route.config as { permission?: TRoutePermission } | undefined)?.permission,
+      })),
+    ),
+  );
+  app.addHook('onRoute', (route) => {
+    registered.push(route);
+    // Plugin-owned routes: CORS preflight (OPTIONS *) answers anyone, as the CORS spec requires.
+    if (route.url === '*') {
+      route.config = { ...(route.config as object), permission: 'public' } as never;
+      return;
+    }
+    const routeMethods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of routeMethods) {
+      if (method === 'HEAD' || !methods.includes(method as TMethod)) continue;
+      try {
+        knownRoutes.on(method as TMethod, route.url, () => undefined);
+      } catch {
+        // Registered twice through prefix/trailing-slash variants: the first entry is enough.
+      }
+    }
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+
+  await app.register(helmet, { global: false });
+  app.addHook('onRequest', async (request, reply) => {
+    const url = request.url;
+    if (!isReservedPath(url)) return; // web paths: Next's proxy sets a nonce-based CSP
+    // /docs: swagger-ui's staticCSP sets a policy its UI works under; helmet adds the rest.
+    // helmet's middleware sets its headers synchronously.
+    reply.helmet(url.startsWith('/docs') ? { contentSecurityPolicy: false } : undefined);
+  });
+
+  await app.register(cors, {
+    origin: (origin, callback) => {
+      // No Origin: same-origin or a non-browser client. Otherwise only configured origins.
+      callback(null, origin === undefined || config.CORS_ORIGINS.includes(origin));
+    },
+    credentials: true,
+    exposedHeaders: ['x-request-id', 'retry-after'],
+  });
+
+  await app.register(rateLimit, {
+    global: true,
+    max: config.RATE_LIMIT_MAX,
+    timeWindow: config.RATE_LIMIT_WINDOW_MS,
+    ...(options.redis ? { redis: options.redis, nameSpace: 'corebase:rate-limit:' } : {}),
+    errorResponseBuilder: (_request, context) =>
+      new AppError(
+        'rate_limited',
+        `Too many requests: the limit is ${context.max} per ${context.after}. Retry after ${Math.ceil(context.ttl / 1000)} s.`,
+        { headers: { 'retry-after': String(Math.ceil(context.ttl / 1000)) } },
+      ),
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Corebase API',
+        version: options.version,
+        description:
+          'REST API of Corebase. Errors are RFC 9457 application/problem+json with a stable `code` and the request id.',
+      },
+      servers: [{ url: config.PUBLIC_URL }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  // swagger-ui's own routes are static files for anyone: declare them public.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/docs')) {
+      route.config = {
+        ...(route.config as object),
+        permission: 'public',
+        rateLimit: false,
+      } as never;
+    }
+  });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    uiConfig: { url: '/v1/openapi.json', deepLinking: true },
+  });
+
+  app.setErrorHandler((error, request, reply) => handleError(error as Error, request, reply));
+
+  app.setNotFoundHandler(async (request, reply) => {
+    const path = request.url.split('?', 1)[0] ?? '/';
+    if (!isReservedPath(path) && options.web) {
+      const { web } = options;
+      const started = process.hrtime.bigint();
+      reply.raw.once('finish', () => {
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        options.metrics.httpDuration.observe(
+          { route: 'web', method: request.method, status_code: String(reply.raw.statusCode) },
+          seconds,
+        );
+      });
+      // Headers set through `reply` are not written once the reply is hijacked.
+      reply.raw.setHeader('x-request-id', request.id);
+      reply.hijack();
+      await web(request.raw, reply.raw);
+      return reply;
+    }
+    const allowed = methods.filter(
+      (method) => method !== request.method && knownRoutes.find(method, path) !== null,
+    );
+    if (allowed.length > 0) {
+      if (allowed.includes('GET')) allowed.push('HEAD');
+      void reply.header('allow', allowed.join(', '));
+      return sendProblem(
+        request,
+        reply,
+        'method_not_allowed',
+        `${request.method} is not allowed on ${path}; use ${allowed.join(', ')}.`,
+      );
+    }
+    return sendProblem(request, reply, 'not_found', `Nothing at ${request.method} ${path}.`);
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'not_found';
+    options.metrics.httpDuration.observe(
+      { route, method: request.method, status_code: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  // server.close() drops only the keep-alive connections idle at that moment; one that finishes
+  // its in-flight request afterwards would hold shutdown until its keep-alive timeout (72 s).
+  let reaper: NodeJS.Timeout | undefined;
+  app.addHook('preClose', async () => {
+    reaper = setInterval(() => app.server.closeIdleConnections(), 50).unref();
+  });
+  app.addHook('onClose', async () => clearInterval(reaper));
+
+  for (const routes of options.routes) await app.register(routes);
+  return app;
+}

@@ -1,0 +1,140 @@
+import type { TFieldError, TProblem } from '@corebase/contracts';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { AppError, errorStatus, type TErrorCode } from '#server/platform/errors';
+
+const titles: Record<TErrorCode, string> = {
+  validation_failed: 'Validation failed',
+  malformed_json: 'Malformed JSON',
+  bad_request: 'Bad request',
+  unauthenticated: 'Authentication required',
+  forbidden: 'Forbidden',
+  not_found: 'Not found',
+  method_not_allowed: 'Method not allowed',
+  conflict: 'Conflict',
+  payload_too_large: 'Payload too large',
+  unsupported_media_type: 'Unsupported media type',
+  rate_limited: 'Too many requests',
+  internal_error: 'Internal server error',
+  not_ready: 'Not ready',
+  service_unavailable: 'Service unavailable',
+};
+
+export const problemContentType = 'application/problem+json; charset=utf-8';
+
+export function problemOf(
+  request: FastifyRequest,
+  code: TErrorCode,
+  detail: string,
+  extra: Record<string, unknown> = {},
+): TProblem {
+  return {
+    ...extra,
+    type: `urn:corebase:problem:${code}`,
+    title: titles[code],
+    status: errorStatus[code],
+    detail,
+    instance: request.url.split('?', 1)[0] ?? request.url,
+    code,
+    requestId: request.id,
+  };
+}
+
+export function sendProblem(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  code: TErrorCode,
+  detail: string,
+  extra: Record<string, unknown> = {},
+): FastifyReply {
+  return reply
+    .status(errorStatus[code])
+    .type(problemContentType)
+    .send(problemOf(request, code, detail, extra));
+}
+
+const fastifyCodes: Record<string, TErrorCode> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'malformed_json',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'bad_request',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad_request',
+  FST_ERR_VALIDATION: 'validation_failed',
+};
+
+const statusCodes: Partial<Record<number, TErrorCode>> = {
+  400: 'bad_request',
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  429: 'rate_limited',
+};
+
+/**
+ * The one error handler: AppError as thrown; schema failures as 400 naming each field; Fastify's
+ * own 4xx (parsing, limits) with stable codes; everything else a 500 whose detail is only the
+ * request id, with the real error in the log.
+ */
+export function handleError(
+  error: FastifyError | AppError | Error,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply {
+  if (error instanceof AppError) {
+    if (error.headers) void reply.headers(error.headers);
+    if (error.status >= 500) request.log.error({ err: error }, error.message);
+    return sendProblem(request, reply, error.code, error.message, error.details);
+  }
+
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const part = error.validationContext ?? 'body';
+    const errors: TFieldError[] = error.validation.map((issue) => ({
+      in: part,
+      field: issue.instancePath.replace(/^\//, '').replaceAll('/', '.'),
+      message: issue.message ?? 'is invalid',
+    }));
+    const detail = errors
+      .map((e) => `${e.in}${e.field ? `.${e.field}` : ''}: ${e.message}`)
+      .join('; ');
+    return sendProblem(request, reply, 'validation_failed', detail, { errors });
+  }
+
+  const fastifyError = error as FastifyError;
+  const status = fastifyError.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    const code =
+      (fastifyError.code ? fastifyCodes[fastifyError.code] : undefined) ??
+      (error instanceof SyntaxError ? 'malformed_json' : undefined) ??
+      statusCodes[status] ??
+      'bad_request';
+    if (code === 'rate_limited' && !reply.hasHeader('retry-after')) {
+      void reply.header('retry-after', '60');
+    }
+    return sendProblem(request, reply, code, humanize(code, error.message));
+  }
+
+  request.log.error({ err: error }, 'request failed');
+  return sendProblem(
+    request,
+    reply,
+    status === 503 ? 'service_unavailable' : 'internal_error',
+    `Something went wrong on our side. Quote request id ${request.id} when reporting it.`,
+  );
+}
+
+function humanize(code: TErrorCode, message: string): string {
+  switch (code) {
+    case 'malformed_json':
+      return `The request body is not valid JSON: ${message.replace(/^Body is not valid JSON but content-type is set to 'application\/json'\s*/, '').trim() || 'check quotes, commas and brackets'}.`;
+    case 'payload_too_large':
+      return 'The request body is larger than this server accepts (BODY_LIMIT_BYTES).';
+    case 'unsupported_media_type':
+      return `${message}. Send JSON with Content-Type: application/json.`;
+    default:
+      return message;
+  }
+}

@@ -1,0 +1,157 @@
+import path from 'node:path';
+import type { TReadiness } from '@corebase/contracts';
+import type { FastifyPluginAsync } from 'fastify';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { TConfig } from '#server/config';
+import { createAudit } from '#server/modules/audit/audit.service';
+import {
+  createIdentityService,
+  type IdentityService,
+} from '#server/modules/identity/identity.service';
+import { createSettingsService } from '#server/modules/settings/settings.service';
+import { systemRoutes } from '#server/modules/system/system.routes';
+import { acquireDataDirLock, type DataDirLock } from '#server/platform/data-dir-lock';
+import { createDatabase, type Database } from '#server/platform/db/database';
+import { migrate, readMigrations } from '#server/platform/db/migrate';
+import { createTenancy, type Tenancy } from '#server/platform/db/tenancy';
+import { buildApp, type App } from '#server/platform/http/app';
+import { opsRoutes } from '#server/platform/http/ops.routes';
+import { createWebApp, defaultWebDir, type WebApp } from '#server/platform/http/web';
+import { createMetrics, type Metrics } from '#server/platform/metrics';
+import { createEvents } from '#server/platform/outbox/events';
+import { createReadiness } from '#server/platform/readiness';
+import { seedDemo } from '#server/seed';
+import { version } from '#server/version';
+
+export type Services = {
+  database: Database;
+  tenancy: Tenancy;
+  identity: IdentityService;
+};
+
+/** The composition root: every service built once, with exactly the dependencies it uses. */
+export function createServices(database: Database): Services {
+  const tenancy = createTenancy(database);
+  const audit = createAudit();
+  const events = createEvents();
+  const settings = createSettingsService();
+  const identity = createIdentityService({ database, tenancy, audit, events, settings });
+  return { database, tenancy, identity };
+}
+
+/**
+ * Every route plugin, in one explicit list. Operational routes run in every process; the API's
+ * own routes only with the `api` role.
+ */
+export function routeList(deps: {
+  config: TConfig;
+  readiness: () => Promise<TReadiness>;
+  metrics: Metrics;
+}): FastifyPluginAsync[] {
+  const { config, readiness, metrics } = deps;
+  const routes: FastifyPluginAsync[] = [
+    opsRoutes({ readiness, metrics, metricsToken: config.METRICS_TOKEN }),
+  ];
+  if (config.CB_ROLES.includes('api')) routes.push(systemRoutes({ version }));
+  return routes;
+}
+
+export type OpenedDatabase = { database: Database; close(): Promise<void> };
+
+/**
+ * The configured database: PostgreSQL with DATABASE_URL, else PGlite under CB_DATA_DIR/pg behind
+ * the data-directory lock (one process at a time, or the files are corrupted for good).
+ */
+export async function openDatabase(
+  config: TConfig,
+  logger: Logger,
+  purpose: string,
+): Promise<OpenedDatabase> {
+  let lock: DataDirLock | undefined;
+  if (config.database === 'pglite') lock = acquireDataDirLock(config.CB_DATA_DIR, purpose);
+  try {
+    const database = await createDatabase({
+      url: config.DATABASE_URL,
+      pgliteDir: path.join(config.CB_DATA_DIR, 'pg'),
+      poolMax: config.DATABASE_POOL_MAX,
+      connectAttempts: config.DATABASE_CONNECT_ATTEMPTS,
+      guardRootInTransaction: config.NODE_ENV !== 'production',
+      logger,
+    });
+    return {
+      database,
+      close: async () => {
+        await database.close();
+        lock?.release();
+      },
+    };
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+}
+
+export type RunningServer = { app: App; url: string; close(): Promise<void> };
+
+/** Opens everything the configured roles need, migrates, seeds, and listens. */
+export async function startServer(config: TConfig, logger: Logger): Promise<RunningServer> {
+  const opened = await openDatabase(config, logger, 'server');
+  const cleanups: (() => Promise<unknown>)[] = [() => opened.close()];
+  const closeAll = async () => {
+    for (const cleanup of cleanups.reverse()) {
+      await cleanup().catch((error: unknown) =>
+        logger.error({ err: error }, 'error while closing'),
+      );
+    }
+  };
+  try {
+    const { database } = opened;
+    const migrations = readMigrations();
+    const result = await migrate(database);
+    if (result.applied.length > 0) logger.info({ applied: result.applied }, 'migrations applied');
+    const services = createServices(database);
+    if (config.CB_DEMO_SEED) {
+      const seeded = await seedDemo(services.identity);
+      if (seeded.created) logger.info('demo organization seeded');
+    }
+
+    let redis: Redis | undefined;
+    if (config.REDIS_URL) {
+      redis = new Redis(config.REDIS_URL, { connectTimeout: 2_000, maxRetriesPerRequest: 1 });
+      redis.on('error', (error) => logger.warn({ err: error }, 'redis error'));
+      const client = redis;
+      cleanups.push(() => client.quit());
+    }
+
+    let web: WebApp | undefined;
+    if (config.CB_ROLES.includes('web')) {
+      web = await createWebApp(config.CB_WEB_DIR ?? defaultWebDir());
+      const webApp = web;
+      cleanups.push(() => webApp.close());
+    }
+
+    const readiness = createReadiness({ database, migrations, redis });
+    const metrics = createMetrics();
+    const routes = routeList({ config, readiness, metrics });
+
+    const app = await buildApp({
+      config,
+      logger,
+      metrics,
+      redis,
+      routes,
+      web: web?.handle,
+      version,
+    });
+    cleanups.push(() => app.close());
+    await app.listen({ port: config.PORT, host: config.HOST });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.PORT;
+    const url = config.PORT === 0 ? `http://localhost:${port}` : config.PUBLIC_URL;
+    return { app, url, close: closeAll };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}

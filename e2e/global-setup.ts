@@ -1,0 +1,122 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+const serverEntry = path.join(repoRoot, 'apps/server/dist/main.js');
+const READY_TIMEOUT_MS = 120_000;
+const STOP_TIMEOUT_MS = 15_000;
+const OUTPUT_TAIL_CHARS = 8_000;
+
+/** Asks the OS for a free port. Racy in theory, but the server binds it right away. */
+function findFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.unref();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => {
+        if (address && typeof address === 'object') resolve(address.port);
+        else reject(new Error('could not read the probe port'));
+      });
+    });
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function waitUntilReady(url: string, child: ChildProcess, output: () => string) {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  let lastProblem = 'no answer yet';
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(
+        `The server exited (${child.exitCode ?? child.signalCode}) before it was ready.\n${output()}`,
+      );
+    }
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+      if (response.status === 200) return;
+      lastProblem = `HTTP ${response.status}: ${await response.text()}`;
+    } catch (error) {
+      lastProblem = error instanceof Error ? error.message : String(error);
+    }
+    await sleep(500);
+  }
+  throw new Error(
+    `The server was not ready within ${READY_TIMEOUT_MS / 1000} s (${lastProblem}).\n${output()}`,
+  );
+}
+
+function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const killTimer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    child.once('exit', () => {
+      clearTimeout(killTimer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/**
+ * Starts the built server on a free port with a throw-away data directory, waits for
+ * readiness, and returns the teardown. Tests reach it through `E2E_BASE_URL`.
+ */
+export default async function globalSetup(): Promise<() => Promise<void>> {
+  if (!existsSync(serverEntry)) {
+    throw new Error(
+      `${path.relative(repoRoot, serverEntry)} is missing: run npm run build first (it builds the server and the web app).`,
+    );
+  }
+
+  const port = await findFreePort();
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'corebase-e2e-'));
+  let output = '';
+  const keepTail = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-OUTPUT_TAIL_CHARS);
+  };
+
+  const child = spawn(process.execPath, [serverEntry], {
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      CB_DATA_DIR: dataDir,
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      RATE_LIMIT_MAX: '100000',
+      NEXT_TELEMETRY_DISABLED: '1',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', keepTail);
+  child.stderr?.on('data', (chunk: Buffer) => {
+    keepTail(chunk);
+    process.stderr.write(chunk);
+  });
+
+  const baseURL = `http://127.0.0.1:${port}`;
+  try {
+    await waitUntilReady(`${baseURL}/health/ready`, child, () => output);
+  } catch (error) {
+    await stopServer(child);
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+  process.env.E2E_BASE_URL = baseURL;
+
+  return async () => {
+    await stopServer(child);
+    await rm(dataDir, { recursive: true, force: true });
+  };
+}
