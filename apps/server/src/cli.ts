@@ -1,23 +1,27 @@
-import { existsSync } from 'node:fs';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { ConfigError, loadConfig } from '#server/config';
 import { migrate } from '#server/platform/db/migrate';
 import { createLogger } from '#server/platform/logger';
 import { seedDemo } from '#server/seed';
-import { createServices, openDatabase } from '#server/server';
+import { buildOpenApiDocument, createServices, openDatabase } from '#server/server';
 
 const usage = `Usage: corebase <command>
 
   migrate   apply pending database migrations
   seed      add the demo organization (does nothing if it exists)
   reset     DELETE all data, then migrate and seed (asks no questions: development only)
+  openapi   print the OpenAPI document (npm run openapi:write saves it as openapi.json)
 `;
 
 async function run(command: string | undefined): Promise<number> {
   if (command === undefined) {
     console.log(usage);
+    return 0;
+  }
+  if (command === 'openapi') {
+    process.stdout.write(`${JSON.stringify(await buildOpenApiDocument(), null, 2)}\n`);
     return 0;
   }
   if (existsSync('.env')) process.loadEnvFile('.env');

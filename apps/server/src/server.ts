@@ -1,9 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TReadiness } from '@corebase/contracts';
 import type { FastifyPluginAsync } from 'fastify';
 import { Redis } from 'ioredis';
-import type { Logger } from 'pino';
-import type { TConfig } from '#server/config';
+import pino, { type Logger } from 'pino';
+import { loadConfig, type TConfig } from '#server/config';
 import { createAudit } from '#server/modules/audit/audit.service';
 import {
   createIdentityService,
@@ -55,6 +57,28 @@ export function routeList(deps: {
   ];
   if (config.CB_ROLES.includes('api')) routes.push(systemRoutes({ version }));
   return routes;
+}
+
+/**
+ * The OpenAPI document of the API role, built from the route schemas without a database. It is
+ * committed as openapi.json (`npm run openapi:write`) and a test fails when the two drift.
+ */
+export async function buildOpenApiDocument(): Promise<Record<string, unknown>> {
+  const config = loadConfig({ CB_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'corebase-openapi-')) });
+  const metrics = createMetrics();
+  const unused = () => Promise.reject(new Error('not available while generating the document'));
+  const app = await buildApp({
+    config,
+    logger: pino({ level: 'silent' }),
+    metrics,
+    routes: routeList({ config, readiness: unused, metrics }),
+    version,
+  });
+  await app.ready();
+  const document = app.swagger() as unknown as Record<string, unknown>;
+  await app.close();
+  rmSync(config.CB_DATA_DIR, { recursive: true, force: true });
+  return document;
 }
 
 export type OpenedDatabase = { database: Database; close(): Promise<void> };

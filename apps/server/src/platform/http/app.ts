@@ -149,7 +149,6 @@ export async function buildApp(options: TAppOptions): Promise<App> {
         description:
           'REST API of Corebase. Errors are RFC 9457 application/problem+json with a stable `code` and the request id.',
       },
-      servers: [{ url: config.PUBLIC_URL }],
     },
     transform: jsonSchemaTransform,
   });
