@@ -3,7 +3,7 @@
 // start of a fresh checkout (build outputs, Turborepo cache and ./data removed: it builds, creates
 // the PGlite cluster, migrates and seeds) and for a restart (everything in place).
 //
-//   node bench/startup.mjs [--keep]    run from the repository root, after `npm install`
+//   node bench/startup.mjs    run from the repository root, after `npm install`; it deletes ./data
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';

@@ -16,9 +16,15 @@ BEGIN
     EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
     END;
   END IF;
-  -- The connecting user must be able to SET ROLE to both (a superuser always can).
+  -- The connecting user must be able to SET ROLE to both (a superuser always can). On a managed
+  -- server the admin has usually granted them already; granting again would need ADMIN OPTION.
   IF NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
-    EXECUTE format('GRANT corebase_app, corebase_maintenance TO %I', current_user);
+    IF NOT pg_has_role(current_user, 'corebase_app', 'MEMBER') THEN
+      EXECUTE format('GRANT corebase_app TO %I', current_user);
+    END IF;
+    IF NOT pg_has_role(current_user, 'corebase_maintenance', 'MEMBER') THEN
+      EXECUTE format('GRANT corebase_maintenance TO %I', current_user);
+    END IF;
   END IF;
 END
 $$;

@@ -15,6 +15,10 @@ const usage = `Usage: corebase <command>
   openapi   print the OpenAPI document (npm run openapi:write saves it as openapi.json)
 `;
 
+// npm runs workspace scripts inside apps/server; paths like CB_DATA_DIR=./data and the .env file
+// are meant relative to where the user typed the command (the repository root for `npm run db:*`).
+if (process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);
+
 async function run(command: string | undefined): Promise<number> {
   if (command === undefined) {
     console.log(usage);

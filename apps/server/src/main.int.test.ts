@@ -140,4 +140,25 @@ describe('the server process', () => {
       }
     },
   );
+
+  it('db:migrate, db:seed and db:reset do what they say, idempotently', async () => {
+    const dir = dataDir();
+    const cli = async (command: string) => {
+      const run = start({ CB_DATA_DIR: dir }, 'cli', [command]);
+      expect(await run.exited, run.output()).toBe(0);
+      return run.output();
+    };
+    expect(await cli('migrate')).toContain('Applied 3 migration(s): 0000_roles, 0001_init');
+    expect(await cli('migrate')).toContain('Up to date (3 migrations).');
+    expect(await cli('seed')).toContain('Demo organization created.');
+    expect(await cli('seed')).toContain('Demo data already present.');
+    const reset = await cli('reset');
+    expect(reset).toContain('Database emptied.');
+    expect(reset).toContain('Demo organization created.');
+    expect(existsSync(path.join(dir, 'corebase.lock'))).toBe(false);
+
+    const unknown = start({ CB_DATA_DIR: dir }, 'cli', ['drop-everything']);
+    expect(await unknown.exited).toBe(1);
+    expect(unknown.output()).toContain('Usage: corebase <command>');
+  });
 });
