@@ -4,7 +4,7 @@ import { sql } from 'drizzle-orm';
 import { ConfigError, loadConfig } from '#server/config';
 import { migrate } from '#server/platform/db/migrate';
 import { createLogger } from '#server/platform/logger';
-import { seedDemo } from '#server/seed';
+import { demo, seedDemo } from '#server/seed';
 import { buildOpenApiDocument, createServices, openDatabase } from '#server/server';
 
 const usage = `Usage: corebase <command>
@@ -51,8 +51,12 @@ async function run(command: string | undefined): Promise<number> {
       const opened = await openDatabase(config, logger, 'npm run db:seed');
       try {
         await migrate(opened.database);
-        const result = await seedDemo(createServices(opened.database).identity);
+        const services = createServices(opened.database, config);
+        const result = await seedDemo(services.identity, services.auth);
         console.log(result.created ? 'Demo organization created.' : 'Demo data already present.');
+        if (result.password) {
+          console.log(`Demo login (shown once): ${demo.user.email} / ${result.password}`);
+        }
       } finally {
         await opened.close();
       }

@@ -384,6 +384,7 @@ describe('loadConfig', () => {
       REDIS_URL: 'http://default:hunter2-redis-password@cache.internal:6379',
       AUTH_SECRET: 'hunter2-too-short',
       METRICS_TOKEN: 'hunter2-tok',
+      SMTP_URL: 'http://mailer:hunter2-smtp-password@mail.internal:587',
     };
     expect(Object.keys(secretValues).sort()).toEqual([...secretKeys].sort());
     const error = configErrorOf(() => loadConfig({ ...secretValues, PORT: 'abc' }));

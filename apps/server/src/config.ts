@@ -54,7 +54,13 @@ const redisUrl = z
   .refine((value) => /^rediss?:\/\//.test(value), 'must start with redis:// or rediss://');
 
 /** Keys whose values are secrets: never logged, masked in every diagnostic. */
-export const secretKeys = new Set(['DATABASE_URL', 'REDIS_URL', 'AUTH_SECRET', 'METRICS_TOKEN']);
+export const secretKeys = new Set([
+  'DATABASE_URL',
+  'REDIS_URL',
+  'AUTH_SECRET',
+  'METRICS_TOKEN',
+  'SMTP_URL',
+]);
 
 export const ZEnv = z.object({
   NODE_ENV: z
@@ -129,6 +135,19 @@ export const ZEnv = z.object({
     .describe(
       'Secret for signing sessions and tokens. Generated into CB_DATA_DIR on PGlite; required with DATABASE_URL.',
     ),
+  SMTP_URL: z
+    .string()
+    .url()
+    .refine((value) => /^smtps?:\/\//.test(value), 'must start with smtp:// or smtps://')
+    .optional()
+    .describe(
+      'SMTP server for outgoing mail (smtp://user:pass@host:587). Unset: .eml files in CB_DATA_DIR/mail.',
+    ),
+  MAIL_FROM: z
+    .string()
+    .min(3)
+    .default('Corebase <no-reply@corebase.local>')
+    .describe('Sender of every email Corebase sends.'),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info')

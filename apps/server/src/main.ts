@@ -32,11 +32,16 @@ try {
     '',
     `  Corebase is running at ${server.url}  (roles: ${config.CB_ROLES.join(', ')}; database: ${config.database}; ready in ${seconds} s)`,
     `  API docs:  ${server.url}/docs      health: ${server.url}/health/ready`,
-    ...(config.CB_DEMO_SEED
+    ...(server.seeded?.password
       ? [
-          `  Demo data: organization "${demo.organization.name}", owner ${demo.user.email} (sign-in arrives with accounts).`,
+          `  Demo login (shown once): ${demo.user.email} / ${server.seeded.password}`,
+          `    sign in: POST ${server.url}/v1/auth/sign-in/email {"email","password"}; owner of "${demo.organization.name}"`,
         ]
-      : []),
+      : server.seeded
+        ? [
+            `  Demo organization "${demo.organization.name}", owner ${demo.user.email} (password shown at its first start).`,
+          ]
+        : []),
     '',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -6,6 +6,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
 import { loadConfig, type TConfig } from '#server/config';
+import { createAuth, type Auth } from '#server/modules/auth/auth';
+import { authRoutes } from '#server/modules/auth/auth.routes';
 import { createAudit } from '#server/modules/audit/audit.service';
 import {
   createIdentityService,
@@ -20,26 +22,35 @@ import { createTenancy, type Tenancy } from '#server/platform/db/tenancy';
 import { buildApp, type App } from '#server/platform/http/app';
 import { opsRoutes } from '#server/platform/http/ops.routes';
 import { createWebApp, defaultWebDir, type WebApp } from '#server/platform/http/web';
+import { createMailer, type Mailer } from '#server/platform/mail/mailer';
 import { createMetrics, type Metrics } from '#server/platform/metrics';
 import { createEvents } from '#server/platform/outbox/events';
 import { createReadiness } from '#server/platform/readiness';
-import { seedDemo } from '#server/seed';
+import { seedDemo, type TSeedResult } from '#server/seed';
 import { version } from '#server/version';
 
 export type Services = {
   database: Database;
   tenancy: Tenancy;
   identity: IdentityService;
+  mailer: Mailer;
+  auth: Auth;
 };
 
 /** The composition root: every service built once, with exactly the dependencies it uses. */
-export function createServices(database: Database): Services {
+export function createServices(database: Database, config: TConfig): Services {
   const tenancy = createTenancy(database);
   const audit = createAudit();
   const events = createEvents();
   const settings = createSettingsService();
   const identity = createIdentityService({ database, tenancy, audit, events, settings });
-  return { database, tenancy, identity };
+  const mailer = createMailer({
+    smtpUrl: config.SMTP_URL,
+    dir: path.join(config.CB_DATA_DIR, 'mail'),
+    from: config.MAIL_FROM,
+  });
+  const auth = createAuth({ config, db: database.db, mailer });
+  return { database, tenancy, identity, mailer, auth };
 }
 
 /**
@@ -50,12 +61,17 @@ export function routeList(deps: {
   config: TConfig;
   readiness: () => Promise<TReadiness>;
   metrics: Metrics;
+  /** Absent only while generating the OpenAPI document (its routes are not in it yet). */
+  auth?: Auth;
 }): FastifyPluginAsync[] {
-  const { config, readiness, metrics } = deps;
+  const { config, readiness, metrics, auth } = deps;
   const routes: FastifyPluginAsync[] = [
     opsRoutes({ readiness, metrics, metricsToken: config.METRICS_TOKEN }),
   ];
-  if (config.CB_ROLES.includes('api')) routes.push(systemRoutes({ version }));
+  if (config.CB_ROLES.includes('api')) {
+    routes.push(systemRoutes({ version }));
+    if (auth) routes.push(authRoutes({ auth, baseUrl: config.PUBLIC_URL }));
+  }
   return routes;
 }
 
@@ -116,7 +132,13 @@ export async function openDatabase(
   }
 }
 
-export type RunningServer = { app: App; url: string; close(): Promise<void> };
+export type RunningServer = {
+  app: App;
+  url: string;
+  /** What the demo seed did at this start, when it ran. */
+  seeded: TSeedResult | undefined;
+  close(): Promise<void>;
+};
 
 /** Opens everything the configured roles need, migrates, seeds, and listens. */
 export async function startServer(config: TConfig, logger: Logger): Promise<RunningServer> {
@@ -134,9 +156,11 @@ export async function startServer(config: TConfig, logger: Logger): Promise<Runn
     const migrations = readMigrations();
     const result = await migrate(database);
     if (result.applied.length > 0) logger.info({ applied: result.applied }, 'migrations applied');
-    const services = createServices(database);
+    const services = createServices(database, config);
+    cleanups.push(async () => services.mailer.close());
+    let seeded: TSeedResult | undefined;
     if (config.CB_DEMO_SEED) {
-      const seeded = await seedDemo(services.identity);
+      seeded = await seedDemo(services.identity, services.auth);
       if (seeded.created) logger.info('demo organization seeded');
     }
 
@@ -157,7 +181,7 @@ export async function startServer(config: TConfig, logger: Logger): Promise<Runn
 
     const readiness = createReadiness({ database, migrations, redis });
     const metrics = createMetrics();
-    const routes = routeList({ config, readiness, metrics });
+    const routes = routeList({ config, readiness, metrics, auth: services.auth });
 
     const app = await buildApp({
       config,
@@ -173,7 +197,7 @@ export async function startServer(config: TConfig, logger: Logger): Promise<Runn
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;
     const url = config.PORT === 0 ? `http://localhost:${port}` : config.PUBLIC_URL;
-    return { app, url, close: closeAll };
+    return { app, url, seeded, close: closeAll };
   } catch (error) {
     await closeAll();
     throw error;

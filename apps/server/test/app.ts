@@ -40,7 +40,7 @@ export async function createTestApp(
     ...options.env,
   });
   const db = await openTestDatabase(backend);
-  const services = createServices(db.database);
+  const services = createServices(db.database, config);
   const metrics = createMetrics();
   const app = await buildApp({
     config,
@@ -56,6 +56,7 @@ export async function createTestApp(
           redis: options.redis,
         }),
         metrics,
+        auth: services.auth,
       }),
       ...(options.extraRoutes ?? []),
     ],
@@ -69,6 +70,7 @@ export async function createTestApp(
     db,
     close: async () => {
       await app.close();
+      services.mailer.close();
       await db.close();
       rmSync(dataDir, { recursive: true, force: true });
     },

@@ -37,3 +37,11 @@ export async function insertMembership(
 ): Promise<void> {
   await tx.insert(memberships).values(row);
 }
+
+export async function updateUser(
+  tx: Tx,
+  id: string,
+  changes: Partial<Pick<typeof users.$inferInsert, 'role' | 'emailVerified' | 'name'>>,
+): Promise<void> {
+  await tx.update(users).set(changes).where(eq(users.id, id));
+}

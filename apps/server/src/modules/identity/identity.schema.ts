@@ -55,3 +55,95 @@ export const memberships = pgTable(
     index('memberships_user_idx').on(t.userId),
   ],
 );
+
+/** Platform table (no RLS): better-auth `session`; one row per signed-in device. */
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: idColumn(),
+    /** Stored as given by better-auth: an opaque random token, sent signed in the cookie. */
+    token: text('token').notNull().unique(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+    ipAddress: text('ip_address'),
+    userAgent: text('user_agent'),
+    /** organization plugin: the organization this session acts in. */
+    activeOrganizationId: uuid('active_organization_id').references(() => organizations.id, {
+      onDelete: 'set null',
+    }),
+    /** admin plugin: the superadmin impersonating through this session. */
+    impersonatedBy: uuid('impersonated_by').references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: createdAtColumn(),
+    updatedAt: updatedAtColumn(),
+  },
+  (t) => [index('sessions_user_idx').on(t.userId)],
+);
+
+/** Platform table (no RLS): better-auth `account`; a way to sign in (password, OAuth provider). */
+export const accounts = pgTable(
+  'accounts',
+  {
+    id: idColumn(),
+    accountId: text('account_id').notNull(),
+    providerId: text('provider_id').notNull(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    accessToken: text('access_token'),
+    refreshToken: text('refresh_token'),
+    idToken: text('id_token'),
+    accessTokenExpiresAt: timestamp('access_token_expires_at', {
+      withTimezone: true,
+      mode: 'date',
+    }),
+    refreshTokenExpiresAt: timestamp('refresh_token_expires_at', {
+      withTimezone: true,
+      mode: 'date',
+    }),
+    scope: text('scope'),
+    /** argon2id hash for the credential provider. */
+    password: text('password'),
+    createdAt: createdAtColumn(),
+    updatedAt: updatedAtColumn(),
+  },
+  (t) => [index('accounts_user_idx').on(t.userId)],
+);
+
+/** Platform table (no RLS): better-auth `verification`; single-use tokens (email, reset). */
+export const verifications = pgTable(
+  'verifications',
+  {
+    id: idColumn(),
+    identifier: text('identifier').notNull(),
+    value: text('value').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+    createdAt: createdAtColumn(),
+    updatedAt: updatedAtColumn(),
+  },
+  (t) => [index('verifications_identifier_idx').on(t.identifier)],
+);
+
+/** Platform table (no RLS): organization plugin `invitation`; read by invitees across tenants. */
+export const invitations = pgTable(
+  'invitations',
+  {
+    id: idColumn(),
+    organizationId: uuid('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    email: text('email').notNull(),
+    role: text('role'),
+    status: text('status').notNull().default('pending'),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+    inviterId: uuid('inviter_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: createdAtColumn(),
+  },
+  (t) => [
+    index('invitations_organization_idx').on(t.organizationId),
+    index('invitations_email_idx').on(t.email),
+  ],
+);

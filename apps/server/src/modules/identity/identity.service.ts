@@ -5,6 +5,7 @@ import {
   insertMembership,
   insertOrganization,
   insertUser,
+  updateUser,
   type TOrganizationRow,
   type TUserRow,
 } from '#server/modules/identity/identity.repository';
@@ -22,6 +23,8 @@ export type TCreateOrganization = { name: string; slug: string; ownerUserId: str
 export type IdentityService = {
   createUser(input: TCreateUser): Promise<TUserRow>;
   findUserByEmail(email: string): Promise<TUserRow | undefined>;
+  /** Marks the user a platform superadmin with a verified email (CLI and demo seed only). */
+  makeSuperadmin(userId: string): Promise<void>;
   /** Creates the organization, its owner's membership, its settings, audit entry and event, atomically. */
   createOrganization(input: TCreateOrganization): Promise<TOrganizationRow>;
   findOrganizationBySlug(slug: string): Promise<TOrganizationRow | undefined>;
@@ -58,6 +61,9 @@ export function createIdentityService({
 
     findUserByEmail: (email) =>
       database.transaction((tx) => findUserByEmail(tx, email.trim().toLowerCase())),
+
+    makeSuperadmin: (userId) =>
+      database.transaction((tx) => updateUser(tx, userId, { role: 'admin', emailVerified: true })),
 
     createOrganization: ({ name, slug, ownerUserId }) => {
       const orgId = newId();

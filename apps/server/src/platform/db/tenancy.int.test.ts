@@ -214,7 +214,16 @@ describe.each(testBackends())('row-level tenancy on %s', (backend) => {
   });
 
   it('every table is either a platform table or under forced row-level security', async () => {
-    const platformTables = ['memberships', 'organizations', 'outbox', 'users'];
+    const platformTables = [
+      'accounts',
+      'invitations',
+      'memberships',
+      'organizations',
+      'outbox',
+      'sessions',
+      'users',
+      'verifications',
+    ];
     const tables = await queryRows<{ name: string; rls: boolean; force: boolean }>(
       handle.database.db,
       sql`select c.relname as name, c.relrowsecurity as rls, c.relforcerowsecurity as force

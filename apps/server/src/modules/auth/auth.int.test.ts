@@ -1,0 +1,203 @@
+import { ZProblem } from '@corebase/contracts';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accounts, users } from '#server/modules/identity/identity.schema';
+import { createTestApp, type TTestApp } from '#test/app';
+import { testBackends } from '#test/databases';
+import { linkIn, startSmtpSink, type TSmtpSink } from '#test/smtp';
+
+const origin = 'http://localhost:3000';
+
+type TInjectResponse = Awaited<ReturnType<TTestApp['app']['inject']>>;
+
+/** A browser-like client: keeps the cookies it is given and sends the same-origin header. */
+function client(t: TTestApp) {
+  const jar = new Map<string, string>();
+  return async (
+    method: 'GET' | 'POST',
+    url: string,
+    payload?: unknown,
+  ): Promise<TInjectResponse> => {
+    const response = await t.app.inject({
+      method,
+      url,
+      ...(payload === undefined ? {} : { payload: payload as object }),
+      headers: {
+        origin,
+        ...(jar.size ? { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') } : {}),
+      },
+    });
+    for (const cookie of response.cookies) {
+      if (cookie.value === '' || (cookie.maxAge !== undefined && cookie.maxAge <= 0))
+        jar.delete(cookie.name);
+      else jar.set(cookie.name, cookie.value);
+    }
+    return response;
+  };
+}
+
+function problemOf(response: TInjectResponse) {
+  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+  return ZProblem.parse(response.json());
+}
+
+describe.each(testBackends())('accounts through better-auth on %s', (backend) => {
+  let t: TTestApp;
+  let smtp: TSmtpSink;
+
+  beforeAll(async () => {
+    smtp = await startSmtpSink();
+    t = await createTestApp(backend, { env: { SMTP_URL: smtp.url, RATE_LIMIT_MAX: '10000' } });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await smtp?.close();
+  });
+
+  it('signs up, verifies the email from the link mailed over SMTP, signs out and in again', async () => {
+    const browser = client(t);
+    const email = `ada-${backend}@example.com`;
+    const signUp = await browser('POST', '/v1/auth/sign-up/email', {
+      name: 'Ada Lovelace',
+      email,
+      password: 'correct horse battery',
+    });
+    expect(signUp.statusCode).toBe(200);
+    expect(signUp.json()).toMatchObject({ user: { email, emailVerified: false } });
+    const [account] = await t.db.database.db
+      .select({ password: accounts.password })
+      .from(accounts)
+      .innerJoin(users, eq(users.id, accounts.userId))
+      .where(eq(users.email, email));
+    expect(account?.password).toMatch(/^\$argon2id\$/);
+    const cookie = signUp.cookies.find((c) => c.name.endsWith('session_token'));
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
+
+    const mail = await smtp.waitFor(email);
+    expect(mail.subject).toBe('Confirm your email address for Corebase');
+    expect(mail.html).toContain('Confirm email address');
+    const link = linkIn(mail, '/v1/auth/verify-email');
+    const verified = await browser('GET', `${link.pathname}${link.search}`);
+    expect(verified.statusCode).toBeLessThan(400);
+
+    const session = await browser('GET', '/v1/auth/get-session');
+    expect(session.json()).toMatchObject({ user: { email, emailVerified: true } });
+
+    expect((await browser('POST', '/v1/auth/sign-out', {})).statusCode).toBe(200);
+    expect((await browser('GET', '/v1/auth/get-session')).json()).toBeNull();
+
+    const signIn = await browser('POST', '/v1/auth/sign-in/email', {
+      email,
+      password: 'correct horse battery',
+    });
+    expect(signIn.statusCode).toBe(200);
+    expect((await browser('GET', '/v1/auth/get-session')).json()).toMatchObject({
+      user: { email },
+    });
+  });
+
+  it('refuses a weak password and a malformed email with 4xx problem+json, creating nothing', async () => {
+    const browser = client(t);
+    const short = await browser('POST', '/v1/auth/sign-up/email', {
+      name: 'Bob',
+      email: `bob-${backend}@example.com`,
+      password: 'short',
+    });
+    expect(short.statusCode).toBe(400);
+    expect(problemOf(short)).toMatchObject({ code: 'bad_request', reason: 'password_too_short' });
+    const malformed = await browser('POST', '/v1/auth/sign-up/email', {
+      name: 'Bob',
+      email: 'not-an-email',
+      password: 'long enough password',
+    });
+    expect(malformed.statusCode).toBe(400);
+    expect(problemOf(malformed).code).toBe('bad_request');
+    const signIn = await browser('POST', '/v1/auth/sign-in/email', {
+      email: `bob-${backend}@example.com`,
+      password: 'long enough password',
+    });
+    expect(signIn.statusCode).toBe(401);
+  });
+
+  it('answers a wrong password and an unknown email alike', async () => {
+    const browser = client(t);
+    const email = `carol-${backend}@example.com`;
+    await browser('POST', '/v1/auth/sign-up/email', {
+      name: 'Carol',
+      email,
+      password: 'carols long password',
+    });
+    const wrong = await client(t)('POST', '/v1/auth/sign-in/email', {
+      email,
+      password: 'not her password!',
+    });
+    const unknown = await client(t)('POST', '/v1/auth/sign-in/email', {
+      email: `nobody-${backend}@example.com`,
+      password: 'not her password!',
+    });
+    expect(wrong.statusCode).toBe(401);
+    expect(unknown.statusCode).toBe(401);
+    const [a, b] = [problemOf(wrong), problemOf(unknown)];
+    expect({ code: a.code, detail: a.detail, reason: a.reason }).toEqual({
+      code: b.code,
+      detail: b.detail,
+      reason: b.reason,
+    });
+    expect(a).toMatchObject({ code: 'unauthenticated', reason: 'invalid_email_or_password' });
+  });
+
+  it('resets a password with a single-use token from the mailed link', async () => {
+    const browser = client(t);
+    const email = `dan-${backend}@example.com`;
+    await browser('POST', '/v1/auth/sign-up/email', {
+      name: 'Dan',
+      email,
+      password: 'dans first password',
+    });
+    await smtp.waitFor(email); // the verification mail
+
+    const request = await client(t)('POST', '/v1/auth/request-password-reset', {
+      email,
+      redirectTo: '/reset-password',
+    });
+    expect(request.statusCode).toBe(200);
+    const mail = await smtp.waitFor(email);
+    expect(mail.subject).toBe('Reset your Corebase password');
+    const link = linkIn(mail, '/v1/auth/reset-password/');
+    const token = link.pathname.split('/').at(-1)!;
+
+    const reset = await client(t)('POST', '/v1/auth/reset-password', {
+      token,
+      newPassword: 'dans second password',
+    });
+    expect(reset.statusCode).toBe(200);
+    const again = await client(t)('POST', '/v1/auth/reset-password', {
+      token,
+      newPassword: 'dans third password!',
+    });
+    expect(again.statusCode).toBe(400);
+    expect(problemOf(again).reason).toBe('invalid_token');
+
+    const old = await client(t)('POST', '/v1/auth/sign-in/email', {
+      email,
+      password: 'dans first password',
+    });
+    expect(old.statusCode).toBe(401);
+    const fresh = await client(t)('POST', '/v1/auth/sign-in/email', {
+      email,
+      password: 'dans second password',
+    });
+    expect(fresh.statusCode).toBe(200);
+
+    // The answer for an unknown address is the same, and no mail goes out.
+    const before = smtp.messages.length;
+    const unknown = await client(t)('POST', '/v1/auth/request-password-reset', {
+      email: `ghost-${backend}@example.com`,
+      redirectTo: '/reset-password',
+    });
+    expect(unknown.statusCode).toBe(200);
+    expect(unknown.json()).toEqual(request.json());
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(smtp.messages.length).toBe(before);
+  });
+});

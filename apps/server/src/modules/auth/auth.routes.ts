@@ -1,0 +1,94 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { authBasePath, type Auth } from '#server/modules/auth/auth';
+import type { TErrorCode } from '#server/platform/errors';
+import { sendProblem } from '#server/platform/http/problem';
+
+/** Set by us from the connection (or trusted proxy); a value sent by the client is replaced. */
+export const clientIpHeader = 'x-corebase-client-ip';
+
+const codeByStatus: Partial<Record<number, TErrorCode>> = {
+  400: 'bad_request',
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'conflict',
+  422: 'validation_failed',
+  429: 'rate_limited',
+};
+
+/** Turns a Fastify request into the fetch Request better-auth's handler takes. */
+function toWebRequest(request: FastifyRequest, baseUrl: string): Request {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value === undefined || name === clientIpHeader) continue;
+    for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item);
+  }
+  headers.set(clientIpHeader, request.ip);
+  const hasBody =
+    request.method !== 'GET' && request.method !== 'HEAD' && request.body !== undefined;
+  if (hasBody) headers.set('content-type', 'application/json');
+  headers.delete('content-length');
+  return new Request(new URL(request.url, baseUrl), {
+    method: request.method,
+    headers,
+    body: hasBody ? JSON.stringify(request.body) : undefined,
+  });
+}
+
+async function sendWebResponse(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  response: Response,
+): Promise<FastifyReply> {
+  for (const cookie of response.headers.getSetCookie()) void reply.header('set-cookie', cookie);
+  response.headers.forEach((value, name) => {
+    if (name !== 'set-cookie' && name !== 'content-length') void reply.header(name, value);
+  });
+  const text = await response.text();
+  if (response.status >= 400) {
+    // better-auth answers {code, message}: keep its code as `reason`, give ours as `code`.
+    let body: { code?: string; message?: string } = {};
+    try {
+      body = JSON.parse(text) as typeof body;
+    } catch {
+      // not JSON: fall back to the status text
+    }
+    const code =
+      codeByStatus[response.status] ?? (response.status >= 500 ? 'internal_error' : 'bad_request');
+    if (code === 'internal_error') {
+      request.log.error({ status: response.status, body: text }, 'auth handler failed');
+      return sendProblem(
+        request,
+        reply,
+        code,
+        `Something went wrong on our side. Quote request id ${request.id} when reporting it.`,
+      );
+    }
+    return sendProblem(request, reply, code, body.message ?? response.statusText, {
+      ...(body.code ? { reason: body.code.toLowerCase() } : {}),
+    });
+  }
+  void reply.status(response.status);
+  return reply.send(text.length > 0 ? text : undefined);
+}
+
+/**
+ * better-auth under /v1/auth: sign-up, sign-in, sessions, verification, password reset,
+ * organizations. Its endpoints authenticate for themselves, so the route is public here.
+ */
+export function authRoutes(options: { auth: Auth; baseUrl: string }): FastifyPluginAsync {
+  return async (app) => {
+    app.route({
+      method: ['GET', 'POST'],
+      url: `${authBasePath}/*`,
+      config: { permission: 'public' },
+      schema: { hide: true },
+      handler: async (request, reply) =>
+        sendWebResponse(
+          request,
+          reply,
+          await options.auth.handler(toWebRequest(request, options.baseUrl)),
+        ),
+    });
+  };
+}
