@@ -4,7 +4,10 @@ ALTER TABLE "audit_log" FORCE ROW LEVEL SECURITY;--> statement-breakpoint
 ALTER TABLE "organization_settings" FORCE ROW LEVEL SECURITY;--> statement-breakpoint
 GRANT USAGE ON SCHEMA public TO corebase_app, corebase_maintenance;--> statement-breakpoint
 -- Platform tables: reached by their owning module only; not under RLS.
-GRANT SELECT, INSERT, UPDATE, DELETE ON "users", "organizations", "memberships", "outbox" TO corebase_app;--> statement-breakpoint
+GRANT SELECT, INSERT, UPDATE, DELETE ON "users", "organizations", "memberships" TO corebase_app;--> statement-breakpoint
+-- The outbox carries every tenant's event payloads: requests may only append to it; reading and
+-- marking rows is the dispatcher's work, as the maintenance role.
+GRANT INSERT ON "outbox" TO corebase_app;--> statement-breakpoint
 -- Tenant tables: row access is decided by the policies.
 GRANT SELECT, INSERT, UPDATE, DELETE ON "organization_settings" TO corebase_app;--> statement-breakpoint
 -- The audit log is append-only for the application: no UPDATE, no DELETE.

@@ -52,7 +52,7 @@ async function run(command: string | undefined): Promise<number> {
       try {
         await migrate(opened.database);
         const services = createServices(opened.database, config);
-        const result = await seedDemo(services.identity, services.auth);
+        const result = await seedDemo(services);
         console.log(result.created ? 'Demo organization created.' : 'Demo data already present.');
         if (result.password) {
           console.log(`Demo login (shown once): ${demo.user.email} / ${result.password}`);

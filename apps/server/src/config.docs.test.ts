@@ -378,6 +378,13 @@ describe('loadConfig', () => {
     expect(readFileSync(file, 'utf8').trim()).toBe(first.AUTH_SECRET);
   });
 
+  it('reports CB_ROLES on PGlite together with the other bad keys', () => {
+    const error = configErrorOf(() => loadConfig({ PORT: 'abc', CB_ROLES: 'api' }));
+    expect(error.problems).toHaveLength(2);
+    expect(error.message).toMatch(/- PORT:/);
+    expect(error.message).toMatch(/- CB_ROLES: .*PGlite/);
+  });
+
   it('never echoes a secret value in its messages', () => {
     const secretValues = {
       DATABASE_URL: 'mysql://admin:hunter2-db-password@db.internal/corebase',

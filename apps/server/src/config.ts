@@ -252,7 +252,13 @@ export function loadConfig(
   const data = parsed.success ? parsed.data : undefined;
   const database = cleaned.DATABASE_URL ? 'postgres' : 'pglite';
 
-  if (data && database === 'pglite' && data.CB_ROLES.length !== roleNames.length) {
+  // Judged on CB_ROLES alone, so it is reported together with any other bad key.
+  const requestedRoles = roles.safeParse(cleaned.CB_ROLES ?? 'all');
+  if (
+    database === 'pglite' &&
+    requestedRoles.success &&
+    requestedRoles.data.length !== roleNames.length
+  ) {
     problems.push(
       'CB_ROLES: the embedded database (PGlite) is single-process, so this process must run every role ("all"); set DATABASE_URL to split roles across processes',
     );

@@ -85,6 +85,16 @@ describe('the server process', () => {
     expect(await migrate.exited).toBe(1);
     expect(migrate.output()).toContain('is in use by process');
 
+    // A JSON POST to a web path reaches Next.js with its body intact instead of hanging.
+    const webPost = await fetch(`${url}/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ hello: 'next' }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    expect(webPost.status).toBeLessThan(500);
+    expect(webPost.headers.get('x-request-id')).toBeTruthy();
+
     // The refused processes changed nothing: the first still serves, from the same files.
     expect((await fetch(`${url}/health/ready`)).status).toBe(200);
 

@@ -9,7 +9,12 @@ import { startServer } from '#server/server';
 import { demo } from '#server/seed';
 
 // A .env file in the working directory is read once, here; nothing reads process.env later.
-if (existsSync('.env')) process.loadEnvFile('.env');
+try {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+} catch (error) {
+  console.error(`Could not read .env: ${(error as Error).message}. Fix or remove the file.`);
+  process.exit(1);
+}
 
 let config;
 try {

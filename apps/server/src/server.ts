@@ -43,7 +43,7 @@ export function createServices(database: Database, config: TConfig): Services {
   const audit = createAudit();
   const events = createEvents();
   const settings = createSettingsService();
-  const identity = createIdentityService({ database, tenancy, audit, events, settings });
+  const identity = createIdentityService({ audit, events, settings });
   const mailer = createMailer({
     smtpUrl: config.SMTP_URL,
     dir: path.join(config.CB_DATA_DIR, 'mail'),
@@ -160,7 +160,7 @@ export async function startServer(config: TConfig, logger: Logger): Promise<Runn
     cleanups.push(async () => services.mailer.close());
     let seeded: TSeedResult | undefined;
     if (config.CB_DEMO_SEED) {
-      seeded = await seedDemo(services.identity, services.auth);
+      seeded = await seedDemo(services);
       if (seeded.created) logger.info('demo organization seeded');
     }
 

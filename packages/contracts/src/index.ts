@@ -1,3 +1,5 @@
+export * from './audit.ts';
 export * from './health.ts';
 export * from './meta.ts';
+export * from './permissions.ts';
 export * from './problem.ts';

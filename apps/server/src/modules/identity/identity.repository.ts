@@ -10,11 +10,6 @@ export async function findUserByEmail(tx: Tx, email: string): Promise<TUserRow |
   return row;
 }
 
-export async function insertUser(tx: Tx, row: typeof users.$inferInsert): Promise<TUserRow> {
-  const [created] = await tx.insert(users).values(row).returning();
-  return created!;
-}
-
 export async function findOrganizationBySlug(
   tx: Tx,
   slug: string,

@@ -79,6 +79,7 @@ const guardedMembers = new Set<PropertyKey>([
   '$with',
   '$count',
   'refreshMaterializedView',
+  '$client',
 ]);
 
 export async function createDatabase(options: TDatabaseOptions): Promise<Database> {
@@ -140,7 +141,13 @@ export async function createDatabase(options: TDatabaseOptions): Promise<Databas
   return {
     kind,
     db,
-    transaction: (fn) => scope.run(true, () => raw.transaction((tx) => fn(tx))),
+    transaction: (fn) => {
+      // A transaction opened inside another's call chain is the same trap as the root handle.
+      if (guard && scope.getStore()) {
+        return Promise.reject(new RootHandleInTransactionError('transaction (nested)'));
+      }
+      return scope.run(true, () => raw.transaction((tx) => fn(tx)));
+    },
     inTransaction: () => scope.getStore() === true,
     ping,
     close,

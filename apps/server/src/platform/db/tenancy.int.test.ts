@@ -193,10 +193,36 @@ describe.each(testBackends())('row-level tenancy on %s', (backend) => {
     const id = await tenancy.withTenant(orgA, (tx) =>
       events.emit(tx, 'settings.changed', { days: 30 }),
     );
-    const rows = await handle.database.db.select().from(outbox);
+    const rows = await tenancy.withMaintenance((tx) => tx.select().from(outbox));
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ id, orgId: orgA, name: 'settings.changed', status: 'pending' });
     expect(rows[0]?.payload).toEqual({ days: 30 });
+  });
+
+  it('requests may append to the outbox but never read or change other events', async () => {
+    await tenancy.withTenant(orgB, (tx) => events.emit(tx, 'settings.changed', { secret: 'b' }));
+    for (const attempt of [
+      (tx: Parameters<Parameters<Tenancy['withTenant']>[1]>[0]) => tx.select().from(outbox),
+      (tx: Parameters<Parameters<Tenancy['withTenant']>[1]>[0]) =>
+        tx.update(outbox).set({ status: 'dispatched' }),
+      (tx: Parameters<Parameters<Tenancy['withTenant']>[1]>[0]) => tx.delete(outbox),
+    ]) {
+      expect(await refusal(tenancy.withTenant(orgA, attempt))).toMatch(
+        /^42501: permission denied for table outbox/,
+      );
+    }
+  });
+
+  it('a transaction opened inside another one throws instead of deadlocking', async () => {
+    await expect(
+      tenancy.withTenant(orgA, () => tenancy.withPlatform((tx) => tx.select().from(users))),
+    ).rejects.toBeInstanceOf(RootHandleInTransactionError);
+    await expect(
+      tenancy.withTenant(
+        orgA,
+        async () => (handle.database.db as unknown as { $client: unknown }).$client,
+      ),
+    ).rejects.toBeInstanceOf(RootHandleInTransactionError);
   });
 
   it('using the root handle inside a transaction throws instead of deadlocking', async () => {

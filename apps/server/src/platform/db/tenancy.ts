@@ -18,6 +18,11 @@ export type Tenancy = {
    */
   withPlatformAdmin<T>(userId: string, fn: (tx: Tx) => Promise<T>): Promise<T>;
   /**
+   * As the application role with no organization: for platform tables (users, sessions,
+   * organizations, memberships) reached by their owning module. Tenant tables show no rows.
+   */
+  withPlatform<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /**
    * As the maintenance role (BYPASSRLS), for cross-tenant machinery only: the outbox dispatcher,
    * retention clean-up. Never for work done on behalf of a request.
    */
@@ -54,6 +59,15 @@ export function createTenancy(database: Database): Tenancy {
           throw new AppError('forbidden', 'This requires a platform superadmin.');
         }
         await tx.execute(sql`select set_config('app.platform_admin', 'on', true)`);
+        return fn(tx);
+      });
+    },
+
+    withPlatform(fn) {
+      return database.transaction(async (tx) => {
+        await tx.execute(
+          sql`select set_config('role', ${dbRoles.app}, true), set_config('app.org_id', '', true)`,
+        );
         return fn(tx);
       });
     },

@@ -4,7 +4,13 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { LogController, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import type { TRouteAccess } from '@corebase/contracts';
+import Fastify, {
+  LogController,
+  type FastifyInstance,
+  type FastifyPluginAsync,
+  type FastifyRequest,
+} from 'fastify';
 import {
   jsonSchemaTransform,
   serializerCompiler,
@@ -21,10 +27,22 @@ import { requestIdFrom } from '#server/platform/http/request-id';
 import { isReservedPath } from '#server/platform/http/reserved';
 import type { Metrics } from '#server/platform/metrics';
 
-/** Who may call a route. Later issues add permission names (`companies:read`, …). */
-export type TRoutePermission = 'public' | 'operator';
+export type TRoutePermission = TRouteAccess;
 
 export type TRouteInfo = { method: string; url: string; permission: TRoutePermission | undefined };
+
+/** Who is calling, as the authenticator resolved it. */
+export type TPrincipal = {
+  userId: string;
+  sessionId: string | null;
+  /** The active organization, when the caller has chosen one and is a member. */
+  orgId: string | null;
+  role: string | null;
+  permissions: ReadonlySet<string>;
+  superadmin: boolean;
+};
+
+export type TAuthenticate = (request: FastifyRequest) => Promise<TPrincipal | null>;
 
 declare module 'fastify' {
   // eslint-disable-next-line @typescript-eslint/consistent-type-definitions -- module augmentation needs an interface
@@ -36,6 +54,11 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Every registered route with its declared permission (for the authorization tests). */
     routeTable(): TRouteInfo[];
+  }
+  // eslint-disable-next-line @typescript-eslint/consistent-type-definitions -- module augmentation needs an interface
+  interface FastifyRequest {
+    /** Set by the access check for every route that is not public. */
+    principal: TPrincipal | null;
   }
 }
 
@@ -50,6 +73,8 @@ export type TAppOptions = {
   redis?: Redis | undefined;
   /** Route plugins, in one explicit list (see `routes.ts`). */
   routes: FastifyPluginAsync[];
+  /** Resolves the caller of a non-public route; without it such routes answer 401. */
+  authenticate?: TAuthenticate | undefined;
   /** The Next.js request handler when this process runs the `web` role. */
   web?: TWebHandler | undefined;
   version: string;
@@ -66,7 +91,8 @@ export async function buildApp(options: TAppOptions): Promise<App> {
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     bodyLimit: config.BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,
-    return503OnClosing: true,
+    // Our own closing check below answers problem+json instead.
+    return503OnClosing: false,
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<ZodTypeProvider>();
 
@@ -109,6 +135,47 @@ export async function buildApp(options: TAppOptions): Promise<App> {
     void reply.header('x-request-id', request.id);
   });
 
+  let closing = false;
+  app.addHook('onRequest', async (request, reply) => {
+    if (!closing) return;
+    void reply.header('connection', 'close');
+    return sendProblem(
+      request,
+      reply,
+      'service_unavailable',
+      'The server is shutting down; retry shortly.',
+    );
+  });
+
+  // Web paths go to Next.js here, before Fastify parses a body (Next reads the raw stream) and
+  // before any API hook (helmet, CORS, rate limits) touches them.
+  const webRequests = new WeakSet<object>();
+  if (options.web) {
+    const { web } = options;
+    app.addHook('onRequest', async (request, reply) => {
+      if (isReservedPath(request.url)) return;
+      webRequests.add(request);
+      const started = process.hrtime.bigint();
+      reply.raw.once('finish', () => {
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        options.metrics.httpDuration.observe(
+          { route: 'web', method: request.method, status_code: String(reply.raw.statusCode) },
+          seconds,
+        );
+      });
+      // Headers set through `reply` are not written once the reply is hijacked.
+      reply.raw.setHeader('x-request-id', request.id);
+      reply.hijack();
+      try {
+        await web(request.raw, reply.raw);
+      } catch (error) {
+        request.log.error({ err: error }, 'web request failed');
+        if (!reply.raw.headersSent) reply.raw.writeHead(500, { 'content-type': 'text/plain' });
+        reply.raw.end('Internal server error');
+      }
+    });
+  }
+
   await app.register(helmet, { global: false });
   app.addHook('onRequest', async (request, reply) => {
     const url = request.url;
@@ -131,6 +198,8 @@ export async function buildApp(options: TAppOptions): Promise<App> {
     global: true,
     max: config.RATE_LIMIT_MAX,
     timeWindow: config.RATE_LIMIT_WINDOW_MS,
+    // Redis unreachable: serve without limits (logged) rather than fail every request.
+    skipOnError: true,
     ...(options.redis ? { redis: options.redis, nameSpace: 'corebase:rate-limit:' } : {}),
     errorResponseBuilder: (_request, context) =>
       new AppError(
@@ -170,24 +239,45 @@ export async function buildApp(options: TAppOptions): Promise<App> {
 
   app.setErrorHandler((error, request, reply) => handleError(error as Error, request, reply));
 
+  // Every route's declared access, enforced before validation: an anonymous caller learns
+  // nothing about a route's input from its 400s.
+  app.decorateRequest('principal', null);
+  app.addHook('onRequest', async (request) => {
+    const access = request.routeOptions.config.permission;
+    if (access === undefined || access === 'public' || access === 'operator') return;
+    const principal = options.authenticate ? await options.authenticate(request) : null;
+    if (!principal) {
+      throw new AppError(
+        'unauthenticated',
+        'Sign in first: send the session cookie or Authorization: Bearer <token>.',
+        {
+          headers: { 'www-authenticate': 'Bearer' },
+        },
+      );
+    }
+    request.principal = principal;
+    if (access === 'authenticated') return;
+    if (access === 'superadmin') {
+      if (!principal.superadmin)
+        throw new AppError('forbidden', 'This requires a platform superadmin.');
+      return;
+    }
+    if (!principal.orgId) {
+      throw new AppError(
+        'forbidden',
+        'Choose an active organization first (POST /v1/auth/organization/set-active).',
+      );
+    }
+    if (!principal.permissions.has(access)) {
+      throw new AppError(
+        'forbidden',
+        `Your role (${principal.role ?? 'none'}) lacks the permission ${access}.`,
+      );
+    }
+  });
+
   app.setNotFoundHandler(async (request, reply) => {
     const path = request.url.split('?', 1)[0] ?? '/';
-    if (!isReservedPath(path) && options.web) {
-      const { web } = options;
-      const started = process.hrtime.bigint();
-      reply.raw.once('finish', () => {
-        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-        options.metrics.httpDuration.observe(
-          { route: 'web', method: request.method, status_code: String(reply.raw.statusCode) },
-          seconds,
-        );
-      });
-      // Headers set through `reply` are not written once the reply is hijacked.
-      reply.raw.setHeader('x-request-id', request.id);
-      reply.hijack();
-      await web(request.raw, reply.raw);
-      return reply;
-    }
     const allowed = methods.filter(
       (method) => method !== request.method && knownRoutes.find(method, path) !== null,
     );
@@ -205,6 +295,7 @@ export async function buildApp(options: TAppOptions): Promise<App> {
   });
 
   app.addHook('onResponse', async (request, reply) => {
+    if (webRequests.has(request)) return; // counted as route="web" when its response finished
     const route = request.routeOptions.url ?? 'not_found';
     options.metrics.httpDuration.observe(
       { route, method: request.method, status_code: String(reply.statusCode) },
@@ -216,6 +307,7 @@ export async function buildApp(options: TAppOptions): Promise<App> {
   // its in-flight request afterwards would hold shutdown until its keep-alive timeout (72 s).
   let reaper: NodeJS.Timeout | undefined;
   app.addHook('preClose', async () => {
+    closing = true;
     reaper = setInterval(() => app.server.closeIdleConnections(), 50).unref();
   });
   app.addHook('onClose', async () => clearInterval(reaper));

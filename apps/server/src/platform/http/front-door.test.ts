@@ -2,7 +2,13 @@ import type { IncomingMessage } from 'node:http';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '#server/config';
+import { buildApp } from '#server/platform/http/app';
 import { loggerOptions } from '#server/platform/logger';
+import { createMetrics } from '#server/platform/metrics';
 import { requestIdFrom } from '#server/platform/http/request-id';
 import { isReservedPath } from '#server/platform/http/reserved';
 
@@ -17,6 +23,8 @@ describe('reserved prefixes', () => {
     ['/', false],
     ['/status', false],
     ['/v10/anything', false],
+    ['/%761/meta', true],
+    ['/%zz', false],
     ['/documentation', false],
     ['/_next/static/chunk.js', false],
   ])('%s → served by the API: %s', (url, reserved) => {
@@ -37,6 +45,30 @@ describe('request ids', () => {
 });
 
 describe('log redaction', () => {
+  it('logs request URLs with their query values redacted', async () => {
+    let written = '';
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        written += chunk.toString();
+        done();
+      },
+    });
+    const dir = mkdtempSync(path.join(tmpdir(), 'corebase-log-'));
+    const config = loadConfig({ CB_DATA_DIR: dir });
+    const app = await buildApp({
+      config,
+      logger: pino(loggerOptions({ level: 'info', pretty: false }), sink),
+      metrics: createMetrics(),
+      routes: [],
+      version: 'test',
+    });
+    await app.inject({ url: '/v1/auth/reset-password?token=s3cret-t0ken&callbackURL=/x' });
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+    expect(written).toContain('/v1/auth/reset-password?token=[redacted]&callbackURL=[redacted]');
+    expect(written).not.toContain('s3cret-t0ken');
+  });
+
   it('never writes credentials, cookies, passwords or tokens', () => {
     let written = '';
     const sink = new Writable({

@@ -63,6 +63,32 @@ describe('rate limits', () => {
       redis.disconnect();
     }
   });
+
+  it('keep serving, without limits, when Redis is unreachable', async () => {
+    // A port nothing listens on: the rate-limit store fails on every request.
+    const redis = new Redis('redis://127.0.0.1:9', {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      enableOfflineQueue: false,
+    });
+    redis.on('error', () => undefined);
+    try {
+      const t = await open({ RATE_LIMIT_MAX: '1', RATE_LIMIT_WINDOW_MS: '60000' }, { redis });
+      const ip = clientIp();
+      for (let i = 0; i < 3; i++) {
+        expect((await t.app.inject({ url: '/v1/meta', remoteAddress: ip })).statusCode).toBe(200);
+      }
+      const ready = await t.app.inject({ url: '/health/ready' });
+      expect(ready.statusCode).toBe(503);
+      expect(ready.json()).toMatchObject({
+        code: 'not_ready',
+        checks: { redis: { status: 'fail' } },
+      });
+    } finally {
+      redis.disconnect();
+    }
+  });
 });
 
 describe('graceful shutdown', () => {

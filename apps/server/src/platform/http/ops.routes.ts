@@ -71,7 +71,9 @@ export function opsRoutes(options: TOpsOptions): FastifyPluginAsyncZod {
         schema: { hide: true },
       },
       async (request, reply) => {
-        const fromLoopback = loopback.has(request.socket.remoteAddress ?? '');
+        // request.ip is the socket's address, or the forwarded client's with TRUST_PROXY: a
+        // reverse proxy on the same host does not make every scraper "loopback".
+        const fromLoopback = loopback.has(request.ip);
         if (!fromLoopback) {
           if (!options.metricsToken) {
             throw new AppError(

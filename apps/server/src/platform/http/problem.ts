@@ -1,6 +1,7 @@
 import type { TFieldError, TProblem } from '@corebase/contracts';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { databaseErrorOf } from '#server/platform/db/database';
 import { AppError, errorStatus, type TErrorCode } from '#server/platform/errors';
 
 const titles: Record<TErrorCode, string> = {
@@ -62,6 +63,20 @@ const fastifyCodes: Record<string, TErrorCode> = {
   FST_ERR_VALIDATION: 'validation_failed',
 };
 
+/** SQLSTATEs that bad input can cause, as 4xx answers (the constraint behind them is the fix). */
+const databaseCodes: Record<string, { code: TErrorCode; detail: string }> = {
+  '23505': { code: 'conflict', detail: 'A record with these values already exists.' },
+  '23503': {
+    code: 'conflict',
+    detail: 'This refers to a record that does not exist, or is still referred to.',
+  },
+  '22P02': {
+    code: 'bad_request',
+    detail: 'A value has the wrong format (for example an id that is not a UUID).',
+  },
+  '22001': { code: 'bad_request', detail: 'A value is longer than allowed.' },
+};
+
 const statusCodes: Partial<Record<number, TErrorCode>> = {
   400: 'bad_request',
   401: 'unauthenticated',
@@ -117,7 +132,20 @@ export function handleError(
     return sendProblem(request, reply, code, humanize(code, error.message));
   }
 
-  request.log.error({ err: error }, 'request failed');
+  // Errors from the database that user input can cause are the user's to fix, not a 500.
+  const dbError = databaseErrorOf(error);
+  const mapped = dbError?.code ? databaseCodes[dbError.code] : undefined;
+  if (mapped) return sendProblem(request, reply, mapped.code, mapped.detail);
+
+  // Drizzle's message repeats the query's parameters (user data, tokens): log the cause only.
+  request.log.error(
+    {
+      err: dbError
+        ? { type: 'DatabaseError', code: dbError.code, message: dbError.message }
+        : error,
+    },
+    'request failed',
+  );
   return sendProblem(
     request,
     reply,
