@@ -8,7 +8,9 @@ import pino, { type Logger } from 'pino';
 import { loadConfig, type TConfig } from '#server/config';
 import { createAuth, type Auth } from '#server/modules/auth/auth';
 import { authRoutes } from '#server/modules/auth/auth.routes';
-import { createAudit } from '#server/modules/audit/audit.service';
+import { createAuthenticator } from '#server/modules/auth/principal';
+import { auditRoutes } from '#server/modules/audit/audit.routes';
+import { createAudit, type Audit } from '#server/modules/audit/audit.service';
 import {
   createIdentityService,
   type IdentityService,
@@ -19,7 +21,7 @@ import { acquireDataDirLock, type DataDirLock } from '#server/platform/data-dir-
 import { createDatabase, type Database } from '#server/platform/db/database';
 import { migrate, readMigrations } from '#server/platform/db/migrate';
 import { createTenancy, type Tenancy } from '#server/platform/db/tenancy';
-import { buildApp, type App } from '#server/platform/http/app';
+import { buildApp, type App, type TAuthenticate } from '#server/platform/http/app';
 import { opsRoutes } from '#server/platform/http/ops.routes';
 import { createWebApp, defaultWebDir, type WebApp } from '#server/platform/http/web';
 import { createMailer, type Mailer } from '#server/platform/mail/mailer';
@@ -33,8 +35,10 @@ export type Services = {
   database: Database;
   tenancy: Tenancy;
   identity: IdentityService;
+  audit: Audit;
   mailer: Mailer;
   auth: Auth;
+  authenticate: TAuthenticate;
 };
 
 /** The composition root: every service built once, with exactly the dependencies it uses. */
@@ -50,7 +54,8 @@ export function createServices(database: Database, config: TConfig): Services {
     from: config.MAIL_FROM,
   });
   const auth = createAuth({ config, db: database.db, mailer });
-  return { database, tenancy, identity, mailer, auth };
+  const authenticate = createAuthenticator({ auth, identity, tenancy });
+  return { database, tenancy, identity, audit, mailer, auth, authenticate };
 }
 
 /**
@@ -61,16 +66,22 @@ export function routeList(deps: {
   config: TConfig;
   readiness: () => Promise<TReadiness>;
   metrics: Metrics;
-  /** Absent only while generating the OpenAPI document (its routes are not in it yet). */
-  auth?: Auth;
+  /** Absent only while generating the OpenAPI document (auth's routes are not in it yet). */
+  services?: Pick<Services, 'auth' | 'audit' | 'tenancy'>;
 }): FastifyPluginAsync[] {
-  const { config, readiness, metrics, auth } = deps;
+  const { config, readiness, metrics, services } = deps;
   const routes: FastifyPluginAsync[] = [
     opsRoutes({ readiness, metrics, metricsToken: config.METRICS_TOKEN }),
   ];
   if (config.CB_ROLES.includes('api')) {
     routes.push(systemRoutes({ version }));
-    if (auth) routes.push(authRoutes({ auth, baseUrl: config.PUBLIC_URL }));
+    if (services) routes.push(authRoutes({ auth: services.auth, baseUrl: config.PUBLIC_URL }));
+    routes.push(
+      auditRoutes({
+        audit: services?.audit ?? createAudit(),
+        tenancy: services?.tenancy ?? unusedTenancy,
+      }),
+    );
   }
   return routes;
 }
@@ -96,6 +107,14 @@ export async function buildOpenApiDocument(): Promise<Record<string, unknown>> {
   rmSync(config.CB_DATA_DIR, { recursive: true, force: true });
   return document;
 }
+
+/** For building the route list without a database (the OpenAPI document): never called. */
+const unusedTenancy: Tenancy = {
+  withTenant: () => Promise.reject(new Error('no database')),
+  withPlatformAdmin: () => Promise.reject(new Error('no database')),
+  withPlatform: () => Promise.reject(new Error('no database')),
+  withMaintenance: () => Promise.reject(new Error('no database')),
+};
 
 export type OpenedDatabase = { database: Database; close(): Promise<void> };
 
@@ -181,7 +200,7 @@ export async function startServer(config: TConfig, logger: Logger): Promise<Runn
 
     const readiness = createReadiness({ database, migrations, redis });
     const metrics = createMetrics();
-    const routes = routeList({ config, readiness, metrics, auth: services.auth });
+    const routes = routeList({ config, readiness, metrics, services });
 
     const app = await buildApp({
       config,
@@ -189,6 +208,7 @@ export async function startServer(config: TConfig, logger: Logger): Promise<Runn
       metrics,
       redis,
       routes,
+      authenticate: services.authenticate,
       web: web?.handle,
       version,
     });

@@ -56,11 +56,12 @@ export async function createTestApp(
           redis: options.redis,
         }),
         metrics,
-        auth: services.auth,
+        services,
       }),
       ...(options.extraRoutes ?? []),
     ],
     version: '0.0.0-test',
+    authenticate: services.authenticate,
   });
   await app.ready();
   return {

@@ -31,8 +31,6 @@ export const ZListAuditQuery = z
     from: z.iso.datetime({ offset: true }).optional(),
     /** Entries before this time (ISO 8601). */
     to: z.iso.datetime({ offset: true }).optional(),
-    /** `platform`: entries without an organization (superadmins only). */
-    scope: z.enum(['organization', 'platform']).default('organization'),
     /** The `nextCursor` of the previous page. */
     cursor: z.string().max(200).optional(),
     limit: z.coerce.number().int().min(1).max(100).default(50),

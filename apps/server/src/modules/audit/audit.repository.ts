@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, lt, or, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, isNull, lt, or, type SQL } from 'drizzle-orm';
 import { auditLog } from '#server/modules/audit/audit.schema';
 import type { Tx } from '#server/platform/db/database';
 
@@ -15,6 +15,10 @@ export type TListAuditFilter = {
   action?: string;
   /** Only entries without an organization (visible inside withPlatformAdmin). */
   platformOnly?: boolean;
+  /** Entries at or after this time. */
+  from?: Date;
+  /** Entries before this time. */
+  to?: Date;
   before?: { createdAt: Date; id: string };
   limit: number;
 };
@@ -25,6 +29,8 @@ export async function listAuditEntries(tx: Tx, filter: TListAuditFilter): Promis
     filter.actorId ? eq(auditLog.actorId, filter.actorId) : undefined,
     filter.action ? eq(auditLog.action, filter.action) : undefined,
     filter.platformOnly ? isNull(auditLog.orgId) : undefined,
+    filter.from ? gte(auditLog.createdAt, filter.from) : undefined,
+    filter.to ? lt(auditLog.createdAt, filter.to) : undefined,
     filter.before
       ? or(
           lt(auditLog.createdAt, filter.before.createdAt),

@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { memberships, organizations, users } from '#server/modules/identity/identity.schema';
 import type { Tx } from '#server/platform/db/database';
 
@@ -39,4 +39,17 @@ export async function updateUser(
   changes: Partial<Pick<typeof users.$inferInsert, 'role' | 'emailVerified' | 'name'>>,
 ): Promise<void> {
   await tx.update(users).set(changes).where(eq(users.id, id));
+}
+
+export async function findMembershipRole(
+  tx: Tx,
+  organizationId: string,
+  userId: string,
+): Promise<string | undefined> {
+  const [row] = await tx
+    .select({ role: memberships.role })
+    .from(memberships)
+    .where(and(eq(memberships.organizationId, organizationId), eq(memberships.userId, userId)))
+    .limit(1);
+  return row?.role;
 }

@@ -1,5 +1,6 @@
 import type { Audit } from '#server/modules/audit/audit.service';
 import {
+  findMembershipRole,
   findOrganizationBySlug,
   findUserByEmail,
   insertMembership,
@@ -25,6 +26,8 @@ export type IdentityService = {
   /** Marks the user a platform superadmin with a verified email (CLI and demo seed only). */
   makeSuperadmin(tx: Tx, userId: string): Promise<void>;
   findOrganizationBySlug(tx: Tx, slug: string): Promise<TOrganizationRow | undefined>;
+  /** The user's role in the organization, or undefined when not a member. */
+  findMembershipRole(tx: Tx, organizationId: string, userId: string): Promise<string | undefined>;
   /**
    * Inside withTenant(input.id): the organization, its owner's membership, its settings, an
    * audit entry and an `organization.created` event, all in the caller's transaction.
@@ -41,6 +44,8 @@ export function createIdentityService({ audit, events, settings }: Deps): Identi
     makeSuperadmin: (tx, userId) => updateUser(tx, userId, { role: 'admin', emailVerified: true }),
 
     findOrganizationBySlug,
+
+    findMembershipRole,
 
     async createOrganization(tx, { id, name, slug, ownerUserId }) {
       if (await findOrganizationBySlug(tx, slug)) {

@@ -6,11 +6,17 @@ export const newId = (): string => uuidv7();
 
 export const idColumn = () => uuid('id').primaryKey().$defaultFn(newId);
 
+/*
+ * Millisecond precision, as JavaScript's Date: a value read back and sent again (a pagination
+ * cursor) compares equal to the stored one. PostgreSQL's default microseconds would not.
+ */
 export const createdAtColumn = () =>
-  timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
+  timestamp('created_at', { withTimezone: true, mode: 'date', precision: 3 })
+    .notNull()
+    .defaultNow();
 
 export const updatedAtColumn = () =>
-  timestamp('updated_at', { withTimezone: true, mode: 'date' })
+  timestamp('updated_at', { withTimezone: true, mode: 'date', precision: 3 })
     .notNull()
     .defaultNow()
     .$onUpdateFn(() => new Date());

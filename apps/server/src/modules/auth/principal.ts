@@ -1,0 +1,44 @@
+import { rolePermissions, type TBuiltInRole, type TPermission } from '@corebase/contracts';
+import { fromNodeHeaders } from 'better-auth/node';
+import type { Auth } from '#server/modules/auth/auth';
+import type { IdentityService } from '#server/modules/identity/identity.service';
+import type { Tenancy } from '#server/platform/db/tenancy';
+import type { TAuthenticate, TPrincipal } from '#server/platform/http/app';
+
+/** The permissions of a role name; unknown roles (a custom role arrives later) grant nothing. */
+export function permissionsOf(role: string | undefined): ReadonlySet<TPermission> {
+  return new Set(role && role in rolePermissions ? rolePermissions[role as TBuiltInRole] : []);
+}
+
+/**
+ * Resolves the caller from better-auth's session (cookie, or `Authorization: Bearer <session
+ * token>` through the bearer plugin), and their role in the session's active organization.
+ */
+export function createAuthenticator(deps: {
+  auth: Auth;
+  identity: IdentityService;
+  tenancy: Tenancy;
+}): TAuthenticate {
+  return async (request) => {
+    const session = await deps.auth.api.getSession({ headers: fromNodeHeaders(request.headers) });
+    if (!session) return null;
+    const userId = session.user.id;
+    const activeOrgId = (session.session as { activeOrganizationId?: string | null })
+      .activeOrganizationId;
+    const role = activeOrgId
+      ? await deps.tenancy.withPlatform((tx) =>
+          deps.identity.findMembershipRole(tx, activeOrgId, userId),
+        )
+      : undefined;
+    const principal: TPrincipal = {
+      userId,
+      sessionId: session.session.id,
+      // A session pointing at an organization the user has left acts in none.
+      orgId: role ? (activeOrgId ?? null) : null,
+      role: role ?? null,
+      permissions: permissionsOf(role),
+      superadmin: (session.user as { role?: string | null }).role === 'admin',
+    };
+    return principal;
+  };
+}
