@@ -51,7 +51,7 @@ async function run(command: string | undefined): Promise<number> {
       const opened = await openDatabase(config, logger, 'npm run db:seed');
       try {
         await migrate(opened.database);
-        const services = createServices(opened.database, config);
+        const services = createServices(opened.database, config, logger);
         const result = await seedDemo(services);
         console.log(result.created ? 'Demo organization created.' : 'Demo data already present.');
         if (result.password) {

@@ -172,6 +172,28 @@ export const ZEnv = z.object({
     .min(1)
     .default(60_000)
     .describe('Rate-limit window in milliseconds.'),
+  RATE_LIMIT_AUTH_MAX: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(20)
+    .describe(
+      'Requests per client IP per window to sign-in, sign-up and password endpoints (counted apart from RATE_LIMIT_MAX).',
+    ),
+  AUTH_LOCKOUT_THRESHOLD: z.coerce
+    .number()
+    .int()
+    .min(2)
+    .max(100)
+    .default(5)
+    .describe('Failed sign-ins in a row that lock an email address temporarily.'),
+  AUTH_LOCKOUT_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1440)
+    .default(15)
+    .describe('How long a locked address stays locked (a password reset unlocks it at once).'),
   BODY_LIMIT_BYTES: z.coerce
     .number()
     .int()

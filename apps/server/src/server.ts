@@ -8,6 +8,7 @@ import pino, { type Logger } from 'pino';
 import { loadConfig, type TConfig } from '#server/config';
 import { createAuth, type Auth } from '#server/modules/auth/auth';
 import { authRoutes } from '#server/modules/auth/auth.routes';
+import { createLockout } from '#server/modules/auth/lockout';
 import { createAuthenticator } from '#server/modules/auth/principal';
 import { auditRoutes } from '#server/modules/audit/audit.routes';
 import { createAudit, type Audit } from '#server/modules/audit/audit.service';
@@ -18,7 +19,7 @@ import {
 import { createSettingsService } from '#server/modules/settings/settings.service';
 import { systemRoutes } from '#server/modules/system/system.routes';
 import { acquireDataDirLock, type DataDirLock } from '#server/platform/data-dir-lock';
-import { createDatabase, type Database } from '#server/platform/db/database';
+import { createDatabase, type Database, type Tx } from '#server/platform/db/database';
 import { migrate, readMigrations } from '#server/platform/db/migrate';
 import { createTenancy, type Tenancy } from '#server/platform/db/tenancy';
 import { buildApp, type App, type TAuthenticate } from '#server/platform/http/app';
@@ -42,7 +43,7 @@ export type Services = {
 };
 
 /** The composition root: every service built once, with exactly the dependencies it uses. */
-export function createServices(database: Database, config: TConfig): Services {
+export function createServices(database: Database, config: TConfig, logger: Logger): Services {
   const tenancy = createTenancy(database);
   const audit = createAudit();
   const events = createEvents();
@@ -53,7 +54,23 @@ export function createServices(database: Database, config: TConfig): Services {
     dir: path.join(config.CB_DATA_DIR, 'mail'),
     from: config.MAIL_FROM,
   });
-  const auth = createAuth({ config, db: database.db, mailer });
+  const auth = createAuth({
+    config,
+    db: database.db,
+    mailer,
+    logger,
+    lockout: createLockout({
+      tenancy,
+      secret: config.AUTH_SECRET,
+      threshold: config.AUTH_LOCKOUT_THRESHOLD,
+      lockMinutes: config.AUTH_LOCKOUT_MINUTES,
+    }),
+    recordSecurityEvent: async (entry) => {
+      const record = (tx: Tx) => audit.record(tx, entry);
+      // Organization events land in that organization's log; the rest are platform entries.
+      await (entry.orgId ? tenancy.withTenant(entry.orgId, record) : tenancy.withPlatform(record));
+    },
+  });
   const authenticate = createAuthenticator({ auth, identity, tenancy });
   return { database, tenancy, identity, audit, mailer, auth, authenticate };
 }
@@ -75,7 +92,7 @@ export function routeList(deps: {
   ];
   if (config.CB_ROLES.includes('api')) {
     routes.push(systemRoutes({ version }));
-    if (services) routes.push(authRoutes({ auth: services.auth, baseUrl: config.PUBLIC_URL }));
+    if (services) routes.push(authRoutes({ auth: services.auth, config }));
     routes.push(
       auditRoutes({
         audit: services?.audit ?? createAudit(),
@@ -175,7 +192,7 @@ export async function startServer(config: TConfig, logger: Logger): Promise<Runn
     const migrations = readMigrations();
     const result = await migrate(database);
     if (result.applied.length > 0) logger.info({ applied: result.applied }, 'migrations applied');
-    const services = createServices(database, config);
+    const services = createServices(database, config, logger);
     cleanups.push(async () => services.mailer.close());
     let seeded: TSeedResult | undefined;
     if (config.CB_DEMO_SEED) {

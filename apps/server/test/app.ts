@@ -40,11 +40,12 @@ export async function createTestApp(
     ...options.env,
   });
   const db = await openTestDatabase(backend);
-  const services = createServices(db.database, config);
+  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const services = createServices(db.database, config, logger);
   const metrics = createMetrics();
   const app = await buildApp({
     config,
-    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    logger,
     metrics,
     redis: options.redis,
     routes: [

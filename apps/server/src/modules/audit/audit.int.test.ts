@@ -47,34 +47,39 @@ describe.each(testBackends())('GET /v1/audit-log on %s', (backend) => {
     t.app.inject({ url, headers: world.personas[persona].headers });
 
   it('lists the active organization’s entries, newest first, and nothing of other organizations', async () => {
-    const response = await get('/v1/audit-log', 'owner');
+    const response = await get('/v1/audit-log?limit=100', 'owner');
     expect(response.statusCode).toBe(200);
     const page = ZAuditPage.parse(response.json());
-    expect(page.data.map((e) => e.action)).toEqual([
-      ...Array<string>(5).fill('member.role_changed'),
-      'organization.created',
-    ]);
     expect(page.data.every((e) => e.orgId === world.orgA)).toBe(true);
+    const times = page.data.map((e) => Date.parse(e.createdAt));
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+    const actions = page.data.map((e) => e.action);
+    expect(actions.filter((a) => a === 'member.role_changed')).toHaveLength(5);
+    expect(actions).toContain('organization.created');
+    // Switching into the organization is itself a security event of that organization.
+    expect(actions).toContain('organization.activated');
     expect(page.nextCursor).toBeNull();
 
-    const other = ZAuditPage.parse((await get('/v1/audit-log', 'otherOrgOwner')).json());
-    expect(other.data.map((e) => e.orgId)).toEqual([world.orgB, world.orgB]);
+    const other = ZAuditPage.parse((await get('/v1/audit-log?limit=100', 'otherOrgOwner')).json());
+    expect(other.data.length).toBeGreaterThan(0);
+    expect(other.data.every((e) => e.orgId === world.orgB)).toBe(true);
   });
 
   it('pages with a cursor and filters by actor, action and time', async () => {
-    const first = ZAuditPage.parse((await get('/v1/audit-log?limit=4', 'admin')).json());
-    expect(first.data).toHaveLength(4);
+    const filter = 'action=member.role_changed';
+    const first = ZAuditPage.parse((await get(`/v1/audit-log?${filter}&limit=3`, 'admin')).json());
+    expect(first.data).toHaveLength(3);
     expect(first.nextCursor).toEqual(expect.any(String));
     const second = ZAuditPage.parse(
-      (await get(`/v1/audit-log?limit=4&cursor=${first.nextCursor}`, 'admin')).json(),
+      (await get(`/v1/audit-log?${filter}&limit=3&cursor=${first.nextCursor}`, 'admin')).json(),
     );
     expect(second.data).toHaveLength(2);
     expect(second.nextCursor).toBeNull();
     const ids = [...first.data, ...second.data].map((e) => e.id);
-    expect(new Set(ids).size).toBe(6);
+    expect(new Set(ids).size).toBe(5);
 
     const byActor = ZAuditPage.parse(
-      (await get(`/v1/audit-log?actor=${world.personas.admin.userId}`, 'admin')).json(),
+      (await get(`/v1/audit-log?actor=${world.personas.admin.userId}&${filter}`, 'admin')).json(),
     );
     expect(byActor.data).toHaveLength(5);
     const byAction = ZAuditPage.parse(
@@ -113,10 +118,11 @@ describe.each(testBackends())('GET /v1/audit-log on %s', (backend) => {
     expect((await get('/v1/audit-log', 'member')).statusCode).toBe(403);
     expect((await get('/v1/audit-log', 'anonymous')).statusCode).toBe(401);
     expect((await get('/v1/admin/audit-log', 'owner')).statusCode).toBe(403);
-    const platform = ZAuditPage.parse((await get('/v1/admin/audit-log', 'superadmin')).json());
-    expect(platform.data.map((e) => [e.action, e.orgId])).toEqual([
-      ['platform.sign_in_failed', null],
-      ['platform.sign_in_failed', null],
-    ]);
+    const platform = ZAuditPage.parse(
+      (await get('/v1/admin/audit-log?limit=100', 'superadmin')).json(),
+    );
+    expect(platform.data.every((e) => e.orgId === null)).toBe(true);
+    expect(platform.data.filter((e) => e.action === 'platform.sign_in_failed')).toHaveLength(2);
+    expect(platform.data.map((e) => e.action)).toContain('auth.signed_up');
   });
 });

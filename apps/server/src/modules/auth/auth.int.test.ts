@@ -1,6 +1,7 @@
 import { ZProblem } from '@corebase/contracts';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditLog } from '#server/modules/audit/audit.schema';
 import { accounts, users } from '#server/modules/identity/identity.schema';
 import { createTestApp, type TTestApp } from '#test/app';
 import { testBackends } from '#test/databases';
@@ -47,7 +48,14 @@ describe.each(testBackends())('accounts through better-auth on %s', (backend) =>
 
   beforeAll(async () => {
     smtp = await startSmtpSink();
-    t = await createTestApp(backend, { env: { SMTP_URL: smtp.url, RATE_LIMIT_MAX: '10000' } });
+    t = await createTestApp(backend, {
+      env: {
+        SMTP_URL: smtp.url,
+        RATE_LIMIT_MAX: '10000',
+        RATE_LIMIT_AUTH_MAX: '10000',
+        AUTH_LOCKOUT_THRESHOLD: '3',
+      },
+    });
   });
   afterAll(async () => {
     await t?.close();
@@ -101,7 +109,7 @@ describe.each(testBackends())('accounts through better-auth on %s', (backend) =>
     const short = await browser('POST', '/v1/auth/sign-up/email', {
       name: 'Bob',
       email: `bob-${backend}@example.com`,
-      password: 'short',
+      password: 'xK9#q-7',
     });
     expect(short.statusCode).toBe(400);
     expect(problemOf(short)).toMatchObject({ code: 'bad_request', reason: 'password_too_short' });
@@ -199,5 +207,134 @@ describe.each(testBackends())('accounts through better-auth on %s', (backend) =>
     expect(unknown.json()).toEqual(request.json());
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(smtp.messages.length).toBe(before);
+  });
+
+  it('records sign-ins, failed sign-ins and sign-outs in the audit log with IP and request id', async () => {
+    const browser = client(t);
+    const email = `eve-${backend}@example.com`;
+    await browser('POST', '/v1/auth/sign-up/email', {
+      name: 'Eve',
+      email,
+      password: 'eves long password',
+    });
+    const failed = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/sign-in/email',
+      headers: { origin, 'x-request-id': `failed-${backend}`, 'user-agent': 'probe/1.0' },
+      remoteAddress: '203.0.113.7',
+      payload: { email, password: 'not the password' },
+    });
+    expect(failed.statusCode).toBe(401);
+    await browser('POST', '/v1/auth/sign-in/email', { email, password: 'eves long password' });
+    await browser('POST', '/v1/auth/sign-out', {});
+
+    const rows = await t.services.tenancy.withMaintenance((tx) =>
+      tx
+        .select()
+        .from(auditLog)
+        .where(
+          sql`${auditLog.after}->>'email' = ${email} or ${auditLog.actorId} in (select id from users where email = ${email})`,
+        ),
+    );
+    const actions = rows.map((r) => r.action);
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'auth.signed_up',
+        'auth.sign_in_failed',
+        'auth.signed_in',
+        'auth.signed_out',
+      ]),
+    );
+    const failure = rows.find((r) => r.action === 'auth.sign_in_failed');
+    expect(failure).toMatchObject({
+      orgId: null,
+      ip: '203.0.113.7',
+      userAgent: 'probe/1.0',
+      requestId: `failed-${backend}`,
+      after: { email, reason: 'INVALID_EMAIL_OR_PASSWORD' },
+    });
+    expect(JSON.stringify(rows)).not.toContain('not the password');
+    expect(JSON.stringify(rows)).not.toContain('eves long password');
+  });
+
+  it('refuses passwords from leak lists', async () => {
+    const response = await client(t)('POST', '/v1/auth/sign-up/email', {
+      name: 'Frank',
+      email: `frank-${backend}@example.com`,
+      password: 'qwertyuiop',
+    });
+    expect(response.statusCode).toBe(400);
+    expect(problemOf(response)).toMatchObject({
+      code: 'bad_request',
+      reason: 'password_too_common',
+    });
+  });
+
+  it('locks an address after repeated failures, the same for unknown addresses, until a reset', async () => {
+    const email = `gina-${backend}@example.com`;
+    await client(t)('POST', '/v1/auth/sign-up/email', {
+      name: 'Gina',
+      email,
+      password: 'ginas long password',
+    });
+    await smtp.waitFor(email);
+    const attempt = (address: string, password: string) =>
+      client(t)('POST', '/v1/auth/sign-in/email', { email: address, password });
+    const ghost = `ghost-lock-${backend}@example.com`;
+    for (let i = 0; i < 3; i++) {
+      expect((await attempt(email, 'wrong password!')).statusCode).toBe(401);
+      expect((await attempt(ghost, 'wrong password!')).statusCode).toBe(401);
+    }
+    // Locked: even the right password is refused, and an unknown address answers alike.
+    const locked = await attempt(email, 'ginas long password');
+    const lockedGhost = await attempt(ghost, 'anything at all');
+    expect(locked.statusCode).toBe(429);
+    expect(problemOf(locked)).toMatchObject({ code: 'rate_limited', reason: 'account_locked' });
+    expect(lockedGhost.statusCode).toBe(429);
+    expect(problemOf(lockedGhost).reason).toBe('account_locked');
+
+    // Unlock by email: the reset link clears the lock.
+    await client(t)('POST', '/v1/auth/request-password-reset', {
+      email,
+      redirectTo: '/reset-password',
+    });
+    const token = linkIn(await smtp.waitFor(email), '/v1/auth/reset-password/')
+      .pathname.split('/')
+      .at(-1)!;
+    const reset = await client(t)('POST', '/v1/auth/reset-password', {
+      token,
+      newPassword: 'ginas new password',
+    });
+    expect(reset.statusCode).toBe(200);
+    expect((await attempt(email, 'ginas new password')).statusCode).toBe(200);
+  });
+
+  it('limits credential endpoints per IP apart from the general API budget', async () => {
+    const limited = await createTestApp(backend, {
+      env: { RATE_LIMIT_MAX: '1000', RATE_LIMIT_AUTH_MAX: '2' },
+    });
+    try {
+      const ip = `198.51.100.${backend === 'pglite' ? 10 : 11}`;
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const response = await limited.app.inject({
+          method: 'POST',
+          url: '/v1/auth/sign-in/email',
+          remoteAddress: ip,
+          payload: { email: 'x@example.com', password: 'whatever password' },
+        });
+        statuses.push(response.statusCode);
+      }
+      expect(statuses).toEqual([401, 401, 429]);
+      // Other endpoints and routes still answer for that client.
+      expect(
+        (await limited.app.inject({ url: '/v1/auth/get-session', remoteAddress: ip })).statusCode,
+      ).toBe(200);
+      expect((await limited.app.inject({ url: '/v1/meta', remoteAddress: ip })).statusCode).toBe(
+        200,
+      );
+    } finally {
+      await limited.close();
+    }
   });
 });

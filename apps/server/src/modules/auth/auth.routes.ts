@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { TConfig } from '#server/config';
 import { authBasePath, type Auth } from '#server/modules/auth/auth';
 import type { TErrorCode } from '#server/platform/errors';
 import { sendProblem } from '#server/platform/http/problem';
@@ -24,6 +25,7 @@ function toWebRequest(request: FastifyRequest, baseUrl: string): Request {
     for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item);
   }
   headers.set(clientIpHeader, request.ip);
+  headers.set('x-request-id', request.id);
   const hasBody =
     request.method !== 'GET' && request.method !== 'HEAD' && request.body !== undefined;
   if (hasBody) headers.set('content-type', 'application/json');
@@ -76,18 +78,40 @@ async function sendWebResponse(
  * better-auth under /v1/auth: sign-up, sign-in, sessions, verification, password reset,
  * organizations. Its endpoints authenticate for themselves, so the route is public here.
  */
-export function authRoutes(options: { auth: Auth; baseUrl: string }): FastifyPluginAsync {
+/** Endpoints that guess or mint credentials: counted under RATE_LIMIT_AUTH_MAX, apart. */
+const credentialPaths = new Set(
+  [
+    '/sign-in/email',
+    '/sign-up/email',
+    '/request-password-reset',
+    '/reset-password',
+    '/change-password',
+    '/send-verification-email',
+  ].map((p) => `${authBasePath}${p}`),
+);
+const isCredentialPath = (url: string) => credentialPaths.has(url.split('?', 1)[0] ?? '');
+
+export function authRoutes(options: { auth: Auth; config: TConfig }): FastifyPluginAsync {
+  const { config } = options;
   return async (app) => {
     app.route({
       method: ['GET', 'POST'],
       url: `${authBasePath}/*`,
-      config: { permission: 'public' },
+      config: {
+        permission: 'public',
+        rateLimit: {
+          max: (request) =>
+            isCredentialPath(request.url) ? config.RATE_LIMIT_AUTH_MAX : config.RATE_LIMIT_MAX,
+          keyGenerator: (request) =>
+            isCredentialPath(request.url) ? `${request.ip}:credentials` : request.ip,
+        },
+      },
       schema: { hide: true },
       handler: async (request, reply) =>
         sendWebResponse(
           request,
           reply,
-          await options.auth.handler(toWebRequest(request, options.baseUrl)),
+          await options.auth.handler(toWebRequest(request, config.PUBLIC_URL)),
         ),
     });
   };

@@ -4,8 +4,14 @@ import { drizzleAdapter } from 'better-auth/adapters/drizzle';
 import { admin } from 'better-auth/plugins/admin';
 import { bearer } from 'better-auth/plugins/bearer';
 import { organization } from 'better-auth/plugins/organization';
+import type { Logger } from 'pino';
 import type { TConfig } from '#server/config';
+import { dictionary } from '@zxcvbn-ts/language-common';
+import { APIError, createAuthMiddleware, getSessionFromCtx, isAPIError } from 'better-auth/api';
+import { securityEventOf } from '#server/modules/auth/auth.audit';
 import { resetPasswordEmail, verificationEmail } from '#server/modules/auth/auth.emails';
+import type { Lockout } from '#server/modules/auth/lockout';
+import type { TAuditEntryInput } from '#server/modules/audit/audit.service';
 import {
   accounts,
   invitations,
@@ -22,14 +28,40 @@ import type { Mailer } from '#server/platform/mail/mailer';
 /** Where better-auth is mounted; every auth endpoint is below it. */
 export const authBasePath = '/v1/auth';
 
-export type TAuthDeps = { config: TConfig; db: Db; mailer: Mailer };
+export type TAuthDeps = {
+  config: TConfig;
+  db: Db;
+  mailer: Mailer;
+  /** Records one security event. A failure fails the request: the log must not silently miss one. */
+  recordSecurityEvent: (entry: TAuditEntryInput) => Promise<void>;
+  logger: Logger;
+  lockout: Lockout;
+};
+
+/** Lower-cased; about 49,000 passwords from leaks (zxcvbn-ts's list). */
+const commonPasswords = new Set(dictionary['passwords-common'].map((p) => p.toLowerCase()));
+
+const passwordFields: Record<string, string> = {
+  '/sign-up/email': 'password',
+  '/reset-password': 'newPassword',
+  '/change-password': 'newPassword',
+  '/set-password': 'newPassword',
+};
 
 /**
  * better-auth on our own tables: its models are mapped onto users, sessions, accounts,
  * verifications, organizations, memberships and invitations (platform tables, snake_case
  * columns, UUIDv7 ids). Its own rate limiter is off: ours (@fastify/rate-limit) covers its routes.
  */
-export function createAuth({ config, db, mailer }: TAuthDeps) {
+export function createAuth({
+  config,
+  db,
+  mailer,
+  recordSecurityEvent,
+  logger,
+  lockout,
+}: TAuthDeps) {
+  const signingOut = new WeakMap<Request, string>();
   return betterAuth({
     appName: 'Corebase',
     baseURL: config.PUBLIC_URL,
@@ -37,6 +69,11 @@ export function createAuth({ config, db, mailer }: TAuthDeps) {
     secret: config.AUTH_SECRET,
     trustedOrigins: [config.PUBLIC_URL, ...config.CORS_ORIGINS],
     telemetry: { enabled: false },
+    // Into our pino logs (redacted, with levels), not better-auth's own console output.
+    logger: {
+      log: (level, message, ...args) =>
+        logger[level === 'debug' ? 'debug' : level]({ component: 'better-auth', args }, message),
+    },
     rateLimit: { enabled: false },
     database: drizzleAdapter(db, {
       provider: 'pg',
@@ -73,6 +110,10 @@ export function createAuth({ config, db, mailer }: TAuthDeps) {
         hash: (password) => hash(password),
         verify: ({ hash: digest, password }) => verify(digest, password),
       },
+      // The reset link reached the mailbox: that also lifts a sign-in lock on the address.
+      onPasswordReset: async ({ user }) => {
+        await lockout.clear(user.email);
+      },
       sendResetPassword: async ({ user, url }) => {
         await mailer.send(resetPasswordEmail(user.email, user.name, url));
       },
@@ -84,6 +125,56 @@ export function createAuth({ config, db, mailer }: TAuthDeps) {
       sendVerificationEmail: async ({ user, url }) => {
         await mailer.send(verificationEmail(user.email, user.name, url));
       },
+    },
+    hooks: {
+      // Sign-out does not load the session it ends: remember whose it was for the audit entry.
+      before: createAuthMiddleware(async (ctx) => {
+        const body = (ctx.body ?? {}) as Record<string, unknown>;
+        const passwordField = passwordFields[ctx.path];
+        const password = passwordField ? body[passwordField] : undefined;
+        if (typeof password === 'string' && commonPasswords.has(password.toLowerCase())) {
+          throw new APIError('BAD_REQUEST', {
+            code: 'PASSWORD_TOO_COMMON',
+            message: 'This password appears in lists of leaked passwords; choose another.',
+          });
+        }
+        if (ctx.path === '/sign-in/email' && typeof body.email === 'string') {
+          const until = await lockout.lockedUntil(body.email);
+          if (until) {
+            throw new APIError('TOO_MANY_REQUESTS', {
+              code: 'ACCOUNT_LOCKED',
+              message: `Too many failed sign-ins for this address. Try again after ${until.toISOString()}, or reset the password to unlock it now.`,
+            });
+          }
+        }
+        if (ctx.path === '/sign-out' && ctx.request) {
+          const session = await getSessionFromCtx(ctx);
+          if (session) signingOut.set(ctx.request, session.user.id);
+        }
+      }),
+      after: createAuthMiddleware(async (ctx) => {
+        const session = ctx.context.session ?? ctx.context.newSession;
+        const endedBy = ctx.request ? signingOut.get(ctx.request) : undefined;
+        const event = securityEventOf({
+          path: ctx.path,
+          returned: ctx.context.returned,
+          userId: session?.user.id ?? endedBy ?? null,
+          activeOrganizationId:
+            (session?.session as { activeOrganizationId?: string | null } | undefined)
+              ?.activeOrganizationId ?? null,
+          body: ctx.body as Record<string, unknown> | undefined,
+          headers: ctx.request?.headers ?? ctx.headers,
+        });
+        if (event) await recordSecurityEvent(event);
+        const email = (ctx.body as { email?: unknown } | undefined)?.email;
+        if (ctx.path === '/sign-in/email' && typeof email === 'string') {
+          const returned = ctx.context.returned;
+          if (!isAPIError(returned)) await lockout.clear(email);
+          else if (returned.body?.code === 'INVALID_EMAIL_OR_PASSWORD') {
+            await lockout.recordFailure(email);
+          }
+        }
+      }),
     },
     plugins: [
       organization({

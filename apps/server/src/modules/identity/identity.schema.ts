@@ -1,4 +1,13 @@
-import { boolean, index, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import {
+  boolean,
+  index,
+  integer,
+  pgTable,
+  text,
+  timestamp,
+  unique,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { createdAtColumn, idColumn, updatedAtColumn } from '#server/platform/db/columns';
 
 /*
@@ -147,3 +156,15 @@ export const invitations = pgTable(
     index('invitations_email_idx').on(t.email),
   ],
 );
+
+/**
+ * Platform table (no RLS): failed sign-ins per email address, keyed by an HMAC of the address so
+ * the table holds no addresses. Kept for unknown addresses too: a lock must not reveal whether an
+ * account exists.
+ */
+export const signInFailures = pgTable('sign_in_failures', {
+  emailHash: text('email_hash').primaryKey(),
+  failures: integer('failures').notNull().default(0),
+  lockedUntil: timestamp('locked_until', { withTimezone: true, mode: 'date', precision: 3 }),
+  updatedAt: updatedAtColumn(),
+});

@@ -99,6 +99,7 @@ describe.each(testBackends())('migrations on %s', (backend) => {
       'organizations',
       'outbox',
       'sessions',
+      'sign_in_failures',
       'users',
       'verifications',
     ]);
@@ -122,7 +123,7 @@ describe.each(testBackends())('migrations on %s', (backend) => {
       const results = await Promise.all([migrate(a), migrate(b)]);
       const appliedCounts = results.map((r) => r.applied.length).sort();
       expect(appliedCounts).toEqual([0, journalTags().length]);
-      expect(await tableNames(a)).toHaveLength(10);
+      expect(await tableNames(a)).toHaveLength(11);
     });
   }
 });

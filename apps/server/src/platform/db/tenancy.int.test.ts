@@ -247,6 +247,7 @@ describe.each(testBackends())('row-level tenancy on %s', (backend) => {
       'organizations',
       'outbox',
       'sessions',
+      'sign_in_failures',
       'users',
       'verifications',
     ];

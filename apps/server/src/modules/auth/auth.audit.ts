@@ -1,0 +1,89 @@
+import { isAPIError } from 'better-auth/api';
+import type { TAuditEntryInput } from '#server/modules/audit/audit.service';
+
+/** better-auth endpoint → the audit action its outcome is recorded as. */
+const actions: Record<string, { ok: string; failed?: string }> = {
+  '/sign-in/email': { ok: 'auth.signed_in', failed: 'auth.sign_in_failed' },
+  '/sign-up/email': { ok: 'auth.signed_up' },
+  '/sign-out': { ok: 'auth.signed_out' },
+  '/verify-email': { ok: 'auth.email_verified' },
+  '/request-password-reset': { ok: 'auth.password_reset_requested' },
+  '/reset-password': { ok: 'auth.password_reset', failed: 'auth.password_reset_failed' },
+  '/change-password': { ok: 'auth.password_changed', failed: 'auth.password_change_failed' },
+  '/change-email': { ok: 'auth.email_change_requested' },
+  '/update-user': { ok: 'auth.profile_updated' },
+  '/delete-user': { ok: 'auth.account_deleted', failed: 'auth.account_delete_failed' },
+  '/revoke-session': { ok: 'auth.session_revoked' },
+  '/revoke-sessions': { ok: 'auth.sessions_revoked' },
+  '/revoke-other-sessions': { ok: 'auth.other_sessions_revoked' },
+  '/organization/create': { ok: 'organization.created_by_user' },
+  '/organization/update': { ok: 'organization.updated' },
+  '/organization/delete': { ok: 'organization.deleted' },
+  '/organization/set-active': { ok: 'organization.activated' },
+  '/organization/invite-member': { ok: 'invitation.created' },
+  '/organization/cancel-invitation': { ok: 'invitation.revoked' },
+  '/organization/accept-invitation': { ok: 'invitation.accepted' },
+  '/organization/reject-invitation': { ok: 'invitation.declined' },
+  '/organization/remove-member': { ok: 'member.removed' },
+  '/organization/update-member-role': {
+    ok: 'member.role_changed',
+    failed: 'member.role_change_refused',
+  },
+  '/organization/leave': { ok: 'member.left' },
+};
+
+export type TAuthCall = {
+  path: string;
+  returned: unknown;
+  /** The signed-in user before the call, or the one it signed in. */
+  userId: string | null;
+  activeOrganizationId: string | null;
+  body: Record<string, unknown> | undefined;
+  headers: Headers | undefined;
+};
+
+/**
+ * The audit entry for one call of a better-auth endpoint, or undefined when it is not a security
+ * event. Passwords and tokens in the body are never copied; a failed sign-in records the email it
+ * was tried with (the target of a credential-stuffing attack is what an operator looks for).
+ */
+export function securityEventOf(call: TAuthCall): TAuditEntryInput | undefined {
+  const action = actions[call.path];
+  if (!action) return undefined;
+  const failed = isAPIError(call.returned);
+  const name = failed ? action.failed : action.ok;
+  if (!name) return undefined;
+  const organizationId =
+    typeof call.body?.organizationId === 'string'
+      ? call.body.organizationId
+      : call.activeOrganizationId;
+  const isOrgEvent = call.path.startsWith('/organization/');
+  const email =
+    typeof call.body?.email === 'string' ? call.body.email.trim().toLowerCase() : undefined;
+  const details: Record<string, unknown> = {};
+  if (email) details.email = email;
+  if (failed)
+    details.reason = (call.returned as { body?: { code?: string } }).body?.code ?? 'failed';
+  for (const key of [
+    'role',
+    'memberId',
+    'memberIdOrEmail',
+    'invitationId',
+    'name',
+    'slug',
+  ] as const) {
+    if (typeof call.body?.[key] === 'string') details[key] = call.body[key];
+  }
+  return {
+    orgId: isOrgEvent && organizationId ? organizationId : null,
+    actor: { type: 'user', id: call.userId },
+    action: name,
+    ...(call.userId ? { target: { type: 'user', id: call.userId } } : {}),
+    after: details,
+    context: {
+      ip: call.headers?.get('x-corebase-client-ip') ?? undefined,
+      userAgent: call.headers?.get('user-agent') ?? undefined,
+      requestId: call.headers?.get('x-request-id') ?? undefined,
+    },
+  };
+}
