@@ -13,6 +13,8 @@ const usage = `Usage: corebase <command>
   seed      add the demo organization (does nothing if it exists)
   reset     DELETE all data, then migrate and seed (asks no questions: development only)
   openapi   print the OpenAPI document (npm run openapi:write saves it as openapi.json)
+  superadmin <email>
+            make an existing user a platform superadmin (audited)
 `;
 
 // npm runs workspace scripts inside apps/server; paths like CB_DATA_DIR=./data and the .env file
@@ -84,6 +86,37 @@ async function run(command: string | undefined): Promise<number> {
       }
       console.log('Database emptied.');
       return run('seed');
+    }
+    case 'superadmin': {
+      const email = process.argv[3];
+      if (!email) {
+        console.error('Usage: npm run superadmin -- <email>');
+        return 1;
+      }
+      const opened = await openDatabase(config, logger, 'npm run superadmin');
+      try {
+        await migrate(opened.database);
+        const { identity, tenancy, audit } = createServices(opened.database, config, logger);
+        const done = await tenancy.withPlatform(async (tx) => {
+          const user = await identity.findUserByEmail(tx, email);
+          if (!user) return false;
+          await identity.makeSuperadmin(tx, user.id);
+          await audit.record(tx, {
+            orgId: null,
+            actor: { type: 'system' },
+            action: 'platform.superadmin_granted',
+            target: { type: 'user', id: user.id },
+            after: { email: user.email, via: 'cli' },
+          });
+          return true;
+        });
+        console.log(
+          done ? `${email} is now a platform superadmin.` : `No user with email ${email}.`,
+        );
+        return done ? 0 : 1;
+      } finally {
+        await opened.close();
+      }
     }
     default:
       console.log(usage);

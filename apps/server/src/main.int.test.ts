@@ -162,26 +162,38 @@ describe('the server process', () => {
     },
   );
 
-  it('db:migrate, db:seed and db:reset do what they say, idempotently', async () => {
-    const dir = dataDir();
-    const cli = async (command: string) => {
-      const run = start({ CB_DATA_DIR: dir }, 'cli', [command]);
-      expect(await run.exited, run.output()).toBe(0);
-      return run.output();
-    };
-    expect(await cli('migrate')).toMatch(/Applied (\d+) migration\(s\): 0000_roles, 0001_init/);
-    expect(await cli('migrate')).toMatch(/Up to date \(\d+ migrations\)\./);
-    const seeded = await cli('seed');
-    expect(seeded).toContain('Demo organization created.');
-    expect(seeded).toMatch(/Demo login \(shown once\): demo@corebase\.local \/ \S{16}/);
-    expect(await cli('seed')).toContain('Demo data already present.');
-    const reset = await cli('reset');
-    expect(reset).toContain('Database emptied.');
-    expect(reset).toContain('Demo organization created.');
-    expect(existsSync(path.join(dir, 'corebase.lock'))).toBe(false);
+  // Nine processes, each starting tsx and PGlite: slow by nature, not by a fault.
+  it(
+    'db:migrate, db:seed and db:reset do what they say, idempotently',
+    { timeout: 120_000 },
+    async () => {
+      const dir = dataDir();
+      const cli = async (command: string) => {
+        const run = start({ CB_DATA_DIR: dir }, 'cli', [command]);
+        expect(await run.exited, run.output()).toBe(0);
+        return run.output();
+      };
+      expect(await cli('migrate')).toMatch(/Applied (\d+) migration\(s\): 0000_roles, 0001_init/);
+      expect(await cli('migrate')).toMatch(/Up to date \(\d+ migrations\)\./);
+      const seeded = await cli('seed');
+      expect(seeded).toContain('Demo organization created.');
+      expect(seeded).toMatch(/Demo login \(shown once\): demo@corebase\.local \/ \S{16}/);
+      expect(await cli('seed')).toContain('Demo data already present.');
+      const reset = await cli('reset');
+      expect(reset).toContain('Database emptied.');
+      expect(reset).toContain('Demo organization created.');
+      expect(existsSync(path.join(dir, 'corebase.lock'))).toBe(false);
 
-    const unknown = start({ CB_DATA_DIR: dir }, 'cli', ['drop-everything']);
-    expect(await unknown.exited).toBe(1);
-    expect(unknown.output()).toContain('Usage: corebase <command>');
-  });
+      const granted = start({ CB_DATA_DIR: dir }, 'cli', ['superadmin', 'demo@corebase.local']);
+      expect(await granted.exited).toBe(0);
+      expect(granted.output()).toContain('demo@corebase.local is now a platform superadmin.');
+      const nobody = start({ CB_DATA_DIR: dir }, 'cli', ['superadmin', 'nobody@example.com']);
+      expect(await nobody.exited).toBe(1);
+      expect(nobody.output()).toContain('No user with email nobody@example.com.');
+
+      const unknown = start({ CB_DATA_DIR: dir }, 'cli', ['drop-everything']);
+      expect(await unknown.exited).toBe(1);
+      expect(unknown.output()).toContain('Usage: corebase <command>');
+    },
+  );
 });

@@ -65,6 +65,12 @@ export function createServices(database: Database, config: TConfig, logger: Logg
       threshold: config.AUTH_LOCKOUT_THRESHOLD,
       lockMinutes: config.AUTH_LOCKOUT_MINUTES,
     }),
+    onOrganizationCreated: (org) =>
+      tenancy.withTenant(org.id, (tx) => identity.completeOrganization(tx, org)),
+    soleOwnerships: async (userId) =>
+      (await tenancy.withPlatform((tx) => identity.findSoleOwnerships(tx, userId))).map(
+        (o) => o.name,
+      ),
     recordSecurityEvent: async (entry) => {
       const record = (tx: Tx) => audit.record(tx, entry);
       // Organization events land in that organization's log; the rest are platform entries.

@@ -71,9 +71,7 @@ export async function buildWorld(t: TTestApp, tag: string): Promise<TWorld> {
   );
   for (const role of ['viewer', 'member', 'admin'] as const) {
     await services.auth.api.addMember({
-      // better-auth's organization plugin types only its default roles (owner, admin, member);
-      // `viewer` is ours (contracts' rolePermissions) and is stored as given.
-      body: { userId: users[role].userId, role: role as 'member', organizationId: orgA },
+      body: { userId: users[role].userId, role, organizationId: orgA },
     });
   }
   await services.tenancy.withPlatform((tx) =>

@@ -16,7 +16,7 @@ const actions: Record<string, { ok: string; failed?: string }> = {
   '/revoke-session': { ok: 'auth.session_revoked' },
   '/revoke-sessions': { ok: 'auth.sessions_revoked' },
   '/revoke-other-sessions': { ok: 'auth.other_sessions_revoked' },
-  '/organization/create': { ok: 'organization.created_by_user' },
+  '/organization/create': { ok: 'organization.created' },
   '/organization/update': { ok: 'organization.updated' },
   '/organization/delete': { ok: 'organization.deleted' },
   '/organization/set-active': { ok: 'organization.activated' },
@@ -31,6 +31,9 @@ const actions: Record<string, { ok: string; failed?: string }> = {
   },
   '/organization/leave': { ok: 'member.left' },
 };
+
+/** Whether calls to this endpoint are audited (their caller is worth looking up first). */
+export const isAuditedPath = (path: string): boolean => path in actions;
 
 export type TAuthCall = {
   path: string;
@@ -53,10 +56,17 @@ export function securityEventOf(call: TAuthCall): TAuditEntryInput | undefined {
   const failed = isAPIError(call.returned);
   const name = failed ? action.failed : action.ok;
   if (!name) return undefined;
+  // A new organization's id is in the answer; other calls name theirs or act in the active one.
+  const createdId =
+    call.path === '/organization/create' && !failed
+      ? (call.returned as { id?: unknown } | undefined)?.id
+      : undefined;
   const organizationId =
-    typeof call.body?.organizationId === 'string'
-      ? call.body.organizationId
-      : call.activeOrganizationId;
+    typeof createdId === 'string'
+      ? createdId
+      : typeof call.body?.organizationId === 'string'
+        ? call.body.organizationId
+        : call.activeOrganizationId;
   const isOrgEvent = call.path.startsWith('/organization/');
   const email =
     typeof call.body?.email === 'string' ? call.body.email.trim().toLowerCase() : undefined;

@@ -42,3 +42,27 @@ export function resetPasswordEmail(to: string, name: string, url: string): TMail
     ),
   };
 }
+
+export function invitationEmail(
+  to: string,
+  details: {
+    inviter: string;
+    organization: string;
+    role: string;
+    invitationId: string;
+    url: string;
+  },
+): TMail {
+  return {
+    to,
+    subject: `${details.inviter} invited you to ${details.organization} on Corebase`,
+    ...layout(
+      `Join ${details.organization} on Corebase`,
+      [
+        `${details.inviter} invited you to join ${details.organization} as ${details.role}.`,
+        `The invitation expires in seven days. Signed in as ${to}, accept it with the link below (invitation ${details.invitationId}), or ignore this message to decline.`,
+      ],
+      { label: 'Accept the invitation', url: details.url },
+    ),
+  };
+}

@@ -4,12 +4,17 @@ import { drizzleAdapter } from 'better-auth/adapters/drizzle';
 import { admin } from 'better-auth/plugins/admin';
 import { bearer } from 'better-auth/plugins/bearer';
 import { organization } from 'better-auth/plugins/organization';
+import { adminAc, memberAc, ownerAc } from 'better-auth/plugins/organization/access';
 import type { Logger } from 'pino';
 import type { TConfig } from '#server/config';
 import { dictionary } from '@zxcvbn-ts/language-common';
 import { APIError, createAuthMiddleware, getSessionFromCtx, isAPIError } from 'better-auth/api';
-import { securityEventOf } from '#server/modules/auth/auth.audit';
-import { resetPasswordEmail, verificationEmail } from '#server/modules/auth/auth.emails';
+import { isAuditedPath, securityEventOf } from '#server/modules/auth/auth.audit';
+import {
+  invitationEmail,
+  resetPasswordEmail,
+  verificationEmail,
+} from '#server/modules/auth/auth.emails';
 import type { Lockout } from '#server/modules/auth/lockout';
 import type { TAuditEntryInput } from '#server/modules/audit/audit.service';
 import {
@@ -36,6 +41,15 @@ export type TAuthDeps = {
   recordSecurityEvent: (entry: TAuditEntryInput) => Promise<void>;
   logger: Logger;
   lockout: Lockout;
+  /** Sets up what an organization created through better-auth needs (settings, event). */
+  onOrganizationCreated: (org: {
+    id: string;
+    name: string;
+    slug: string;
+    ownerUserId: string;
+  }) => Promise<void>;
+  /** Names of the organizations whose only owner this user is. */
+  soleOwnerships: (userId: string) => Promise<string[]>;
 };
 
 /** Lower-cased; about 49,000 passwords from leaks (zxcvbn-ts's list). */
@@ -60,8 +74,10 @@ export function createAuth({
   recordSecurityEvent,
   logger,
   lockout,
+  soleOwnerships,
+  onOrganizationCreated,
 }: TAuthDeps) {
-  const signingOut = new WeakMap<Request, string>();
+  const callers = new WeakMap<Request, { userId: string; activeOrganizationId: string | null }>();
   return betterAuth({
     appName: 'Corebase',
     baseURL: config.PUBLIC_URL,
@@ -81,6 +97,19 @@ export function createAuth({
     }),
     user: {
       modelName: 'users',
+      deleteUser: {
+        enabled: true,
+        // An organization must never be left without an owner.
+        beforeDelete: async (user) => {
+          const orgs = await soleOwnerships(user.id);
+          if (orgs.length > 0) {
+            throw new APIError('BAD_REQUEST', {
+              code: 'LAST_OWNER',
+              message: `You are the only owner of ${orgs.map((o) => `"${o}"`).join(', ')}: transfer ownership or delete the organization first.`,
+            });
+          }
+        },
+      },
       additionalFields: {
         timeZone: { type: 'string', required: false },
         locale: { type: 'string', required: false },
@@ -147,21 +176,32 @@ export function createAuth({
             });
           }
         }
-        if (ctx.path === '/sign-out' && ctx.request) {
+        // Endpoints do not all load the caller's session (sign-out ends it): note who is calling.
+        if (ctx.request && isAuditedPath(ctx.path)) {
           const session = await getSessionFromCtx(ctx);
-          if (session) signingOut.set(ctx.request, session.user.id);
+          if (session) {
+            callers.set(ctx.request, {
+              userId: session.user.id,
+              activeOrganizationId:
+                (session.session as { activeOrganizationId?: string | null })
+                  .activeOrganizationId ?? null,
+            });
+          }
         }
+        // A changed password ends every other session, whatever the client asked.
+        if (ctx.path === '/change-password') {
+          return { context: { body: { ...body, revokeOtherSessions: true } } };
+        }
+        return undefined;
       }),
       after: createAuthMiddleware(async (ctx) => {
-        const session = ctx.context.session ?? ctx.context.newSession;
-        const endedBy = ctx.request ? signingOut.get(ctx.request) : undefined;
+        const caller = ctx.request ? callers.get(ctx.request) : undefined;
+        const signedIn = ctx.context.newSession;
         const event = securityEventOf({
           path: ctx.path,
           returned: ctx.context.returned,
-          userId: session?.user.id ?? endedBy ?? null,
-          activeOrganizationId:
-            (session?.session as { activeOrganizationId?: string | null } | undefined)
-              ?.activeOrganizationId ?? null,
+          userId: caller?.userId ?? signedIn?.user.id ?? null,
+          activeOrganizationId: caller?.activeOrganizationId ?? null,
           body: ctx.body as Record<string, unknown> | undefined,
           headers: ctx.request?.headers ?? ctx.headers,
         });
@@ -178,6 +218,32 @@ export function createAuth({
     },
     plugins: [
       organization({
+        // better-auth's own checks (who may invite, change roles, delete) use these; our routes
+        // use contracts' rolePermissions. A viewer may do nothing to the organization itself.
+        roles: { owner: ownerAc, admin: adminAc, member: memberAc, viewer: memberAc },
+        creatorRole: 'owner',
+        invitationExpiresIn: 60 * 60 * 24 * 7,
+        sendInvitationEmail: async ({ email, role, organization: org, inviter, id }) => {
+          await mailer.send(
+            invitationEmail(email, {
+              inviter: inviter.user.name,
+              organization: org.name,
+              role,
+              invitationId: id,
+              url: `${config.PUBLIC_URL}/invitations/${id}`,
+            }),
+          );
+        },
+        organizationHooks: {
+          afterCreateOrganization: async ({ organization: org, user }) => {
+            await onOrganizationCreated({
+              id: org.id,
+              name: org.name,
+              slug: org.slug,
+              ownerUserId: user.id,
+            });
+          },
+        },
         schema: {
           organization: { modelName: 'organizations' },
           member: { modelName: 'memberships' },

@@ -38,6 +38,7 @@ export function createAuthenticator(deps: {
       role: role ?? null,
       permissions: permissionsOf(role),
       superadmin: (session.user as { role?: string | null }).role === 'admin',
+      via: /^Bearer\s/i.test(request.headers.authorization ?? '') ? 'bearer' : 'cookie',
     };
     return principal;
   };

@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { memberships, organizations, users } from '#server/modules/identity/identity.schema';
 import type { Tx } from '#server/platform/db/database';
 
@@ -52,4 +52,26 @@ export async function findMembershipRole(
     .where(and(eq(memberships.organizationId, organizationId), eq(memberships.userId, userId)))
     .limit(1);
   return row?.role;
+}
+
+/** Organizations where the user is an owner and no other member is. */
+export async function findSoleOwnerships(tx: Tx, userId: string): Promise<TOrganizationRow[]> {
+  return tx
+    .select({
+      id: organizations.id,
+      name: organizations.name,
+      slug: organizations.slug,
+      logo: organizations.logo,
+      metadata: organizations.metadata,
+      createdAt: organizations.createdAt,
+    })
+    .from(organizations)
+    .innerJoin(memberships, eq(memberships.organizationId, organizations.id))
+    .where(
+      and(
+        eq(memberships.userId, userId),
+        eq(memberships.role, 'owner'),
+        sql`not exists (select 1 from ${memberships} other where other.organization_id = ${organizations.id} and other.role = 'owner' and other.user_id <> ${userId})`,
+      ),
+    );
 }

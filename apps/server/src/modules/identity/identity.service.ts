@@ -2,6 +2,7 @@ import type { Audit } from '#server/modules/audit/audit.service';
 import {
   findMembershipRole,
   findOrganizationBySlug,
+  findSoleOwnerships,
   findUserByEmail,
   insertMembership,
   insertOrganization,
@@ -26,6 +27,8 @@ export type IdentityService = {
   /** Marks the user a platform superadmin with a verified email (CLI and demo seed only). */
   makeSuperadmin(tx: Tx, userId: string): Promise<void>;
   findOrganizationBySlug(tx: Tx, slug: string): Promise<TOrganizationRow | undefined>;
+  /** Organizations that would be left without an owner if this user went. */
+  findSoleOwnerships(tx: Tx, userId: string): Promise<TOrganizationRow[]>;
   /** The user's role in the organization, or undefined when not a member. */
   findMembershipRole(tx: Tx, organizationId: string, userId: string): Promise<string | undefined>;
   /**
@@ -33,6 +36,11 @@ export type IdentityService = {
    * audit entry and an `organization.created` event, all in the caller's transaction.
    */
   createOrganization(tx: Tx, input: TCreateOrganization): Promise<TOrganizationRow>;
+  /**
+   * Inside withTenant(input.id), for an organization better-auth has just created with its
+   * owner's membership (its hook records the audit entry): settings and the event.
+   */
+  completeOrganization(tx: Tx, input: TCreateOrganization): Promise<void>;
 };
 
 type Deps = { audit: Audit; events: Events; settings: SettingsService };
@@ -46,6 +54,8 @@ export function createIdentityService({ audit, events, settings }: Deps): Identi
     findOrganizationBySlug,
 
     findMembershipRole,
+
+    findSoleOwnerships,
 
     async createOrganization(tx, { id, name, slug, ownerUserId }) {
       if (await findOrganizationBySlug(tx, slug)) {
@@ -63,6 +73,11 @@ export function createIdentityService({ audit, events, settings }: Deps): Identi
       });
       await events.emit(tx, 'organization.created', { organizationId: id, name, slug });
       return organization;
+    },
+
+    async completeOrganization(tx, { id, name, slug }) {
+      await settings.initialize(tx, id);
+      await events.emit(tx, 'organization.created', { organizationId: id, name, slug });
     },
   };
 }

@@ -40,6 +40,8 @@ export type TPrincipal = {
   role: string | null;
   permissions: ReadonlySet<string>;
   superadmin: boolean;
+  /** How the credentials came: a browser cookie is subject to CSRF checks, a bearer token not. */
+  via: 'cookie' | 'bearer';
 };
 
 export type TAuthenticate = (request: FastifyRequest) => Promise<TPrincipal | null>;
@@ -242,6 +244,7 @@ export async function buildApp(options: TAppOptions): Promise<App> {
   // Every route's declared access, enforced before validation: an anonymous caller learns
   // nothing about a route's input from its 400s.
   app.decorateRequest('principal', null);
+  const trustedOrigins = new Set([new URL(config.PUBLIC_URL).origin, ...config.CORS_ORIGINS]);
   app.addHook('onRequest', async (request) => {
     const access = request.routeOptions.config.permission;
     if (access === undefined || access === 'public' || access === 'operator') return;
@@ -256,6 +259,18 @@ export async function buildApp(options: TAppOptions): Promise<App> {
       );
     }
     request.principal = principal;
+    // CSRF: a browser sends cookies on cross-site requests too. An unsafe request authenticated by
+    // cookie must come from our own origin (or a configured one); bearer calls are exempt.
+    if (
+      !['GET', 'HEAD', 'OPTIONS'].includes(request.method) &&
+      principal.via === 'cookie' &&
+      !trustedOrigins.has(request.headers.origin ?? '')
+    ) {
+      throw new AppError(
+        'forbidden',
+        'Cross-site request refused: send it from the app itself (Origin header), or authenticate with a bearer token.',
+      );
+    }
     if (access === 'authenticated') return;
     if (access === 'superadmin') {
       if (!principal.superadmin)

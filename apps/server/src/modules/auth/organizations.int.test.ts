@@ -1,0 +1,127 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditLog } from '#server/modules/audit/audit.schema';
+import { memberships } from '#server/modules/identity/identity.schema';
+import { organizationSettings } from '#server/modules/settings/settings.schema';
+import { outbox } from '#server/platform/outbox/outbox.schema';
+import { createTestApp, type TTestApp } from '#test/app';
+import { testBackends } from '#test/databases';
+import { buildWorld, type TWorld } from '#test/personas';
+import { linkIn, startSmtpSink, type TSmtpSink } from '#test/smtp';
+
+const origin = 'http://localhost:3000';
+
+describe.each(testBackends())('organizations through better-auth on %s', (backend) => {
+  let t: TTestApp;
+  let smtp: TSmtpSink;
+  let world: TWorld;
+
+  beforeAll(async () => {
+    smtp = await startSmtpSink();
+    t = await createTestApp(backend, {
+      env: { SMTP_URL: smtp.url, RATE_LIMIT_MAX: '100000', RATE_LIMIT_AUTH_MAX: '100000' },
+    });
+    world = await buildWorld(t, `orgs-${backend}`);
+  });
+  afterAll(async () => {
+    await t?.close();
+    await smtp?.close();
+  });
+
+  const call = (persona: keyof TWorld['personas'], url: string, payload: object) =>
+    t.app.inject({ method: 'POST', url, headers: world.personas[persona].headers, payload });
+
+  it('creating an organization sets up its settings, audit entry and event', async () => {
+    const response = await call('member', '/v1/auth/organization/create', {
+      name: 'Member Co',
+      slug: `member-co-${backend}`,
+    });
+    expect(response.statusCode).toBe(200);
+    const orgId = response.json<{ id: string }>().id;
+    const { tenancy } = t.services;
+    const settings = await tenancy.withTenant(orgId, (tx) =>
+      tx.select().from(organizationSettings),
+    );
+    expect(settings).toHaveLength(1);
+    const audit = await tenancy.withTenant(orgId, (tx) =>
+      tx.select().from(auditLog).where(eq(auditLog.action, 'organization.created')),
+    );
+    expect(audit).toHaveLength(1);
+    expect(audit[0]?.actorId).toBe(world.personas.member.userId);
+    const events = await tenancy.withMaintenance((tx) =>
+      tx.select().from(outbox).where(eq(outbox.orgId, orgId)),
+    );
+    expect(events.map((e) => e.name)).toEqual(['organization.created']);
+
+    const duplicate = await call('viewer', '/v1/auth/organization/create', {
+      name: 'Copycat',
+      slug: `member-co-${backend}`,
+    });
+    expect(duplicate.statusCode).toBe(400);
+    expect(duplicate.json()).toMatchObject({ reason: 'organization_already_exists' });
+  });
+
+  it('invites by email; the invitee accepts and becomes a member with the offered role', async () => {
+    const email = `invitee-${backend}@example.com`;
+    const invite = await call('admin', '/v1/auth/organization/invite-member', {
+      email,
+      role: 'viewer',
+      organizationId: world.orgA,
+    });
+    expect(invite.statusCode, invite.body).toBe(200);
+    const mail = await smtp.waitFor(email);
+    expect(mail.subject).toBe(`admin invited you to Org A on Corebase`);
+    const invitationId = invite.json<{ id: string }>().id;
+    expect(mail.text).toContain(invitationId);
+
+    const signUp = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/sign-up/email',
+      headers: { origin },
+      payload: { name: 'Invitee', email, password: 'invitee password 1234' },
+    });
+    const cookie = signUp.cookies.find((c) => c.name.endsWith('session_token'))!;
+    const headers = { origin, cookie: `${cookie.name}=${cookie.value}` };
+    const accept = () =>
+      t.app.inject({
+        method: 'POST',
+        url: '/v1/auth/organization/accept-invitation',
+        headers,
+        payload: { invitationId },
+      });
+    // Only a verified address proves the invitee owns it.
+    const unverified = await accept();
+    expect(unverified.statusCode).toBe(403);
+    expect(unverified.json()).toMatchObject({
+      reason: 'email_verification_required_before_accepting_or_rejecting_invitation',
+    });
+    const verify = linkIn(await smtp.waitFor(email), '/v1/auth/verify-email');
+    await t.app.inject({ url: `${verify.pathname}${verify.search}`, headers });
+    const accepted = await accept();
+    expect(accepted.statusCode, accepted.body).toBe(200);
+    const userId = signUp.json<{ user: { id: string } }>().user.id;
+    const [membership] = await t.services.tenancy.withPlatform((tx) =>
+      tx.select().from(memberships).where(eq(memberships.userId, userId)),
+    );
+    expect(membership).toMatchObject({ organizationId: world.orgA, role: 'viewer' });
+  });
+
+  it('a viewer cannot invite, and the last owner cannot be demoted or leave', async () => {
+    const byViewer = await call('viewer', '/v1/auth/organization/invite-member', {
+      email: `nope-${backend}@example.com`,
+      role: 'member',
+      organizationId: world.orgA,
+    });
+    expect(byViewer.statusCode).toBe(403);
+    expect(byViewer.json()).toMatchObject({ code: 'forbidden' });
+
+    const leave = await call('owner', '/v1/auth/organization/leave', {
+      organizationId: world.orgA,
+    });
+    expect(leave.statusCode).toBe(400);
+    const [owner] = await t.services.tenancy.withPlatform((tx) =>
+      tx.select().from(memberships).where(eq(memberships.userId, world.personas.owner.userId!)),
+    );
+    expect(owner?.role).toBe('owner');
+  });
+});
