@@ -66,3 +66,23 @@ export function invitationEmail(
     ),
   };
 }
+
+export function changeEmailConfirmation(
+  to: string,
+  name: string,
+  newEmail: string,
+  url: string,
+): TMail {
+  return {
+    to,
+    subject: 'Approve the new email address of your Corebase account',
+    ...layout(
+      'Approve your new email address',
+      [
+        `Hello ${name},`,
+        `Someone asked to change the email address of your Corebase account to ${newEmail}. If it was you, approve it below; we then send a link to the new address to verify it. If it was not you, ignore this message and change your password.`,
+      ],
+      { label: 'Approve the change', url },
+    ),
+  };
+}

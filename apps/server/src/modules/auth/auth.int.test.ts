@@ -337,4 +337,61 @@ describe.each(testBackends())('accounts through better-auth on %s', (backend) =>
       await limited.close();
     }
   });
+
+  it('changes the email address only after the old mailbox approves and the new one verifies', async () => {
+    const browser = client(t);
+    const email = `hal-${backend}@example.com`;
+    const newEmail = `hal-new-${backend}@example.com`;
+    await browser('POST', '/v1/auth/sign-up/email', {
+      name: 'Hal',
+      email,
+      password: 'hals long password',
+    });
+    const verify = linkIn(await smtp.waitFor(email), '/v1/auth/verify-email');
+    await browser('GET', `${verify.pathname}${verify.search}`);
+
+    const change = await browser('POST', '/v1/auth/change-email', { newEmail, callbackURL: '/' });
+    expect(change.statusCode).toBe(200);
+    const approval = await smtp.waitFor(email);
+    expect(approval.subject).toBe('Approve the new email address of your Corebase account');
+    // Nothing changes before both steps.
+    expect((await browser('GET', '/v1/auth/get-session')).json()).toMatchObject({
+      user: { email },
+    });
+
+    const approve = linkIn(approval, '/v1/auth/verify-email');
+    await browser('GET', `${approve.pathname}${approve.search}`);
+    const verification = linkIn(await smtp.waitFor(newEmail), '/v1/auth/verify-email');
+    await browser('GET', `${verification.pathname}${verification.search}`);
+    expect((await browser('GET', '/v1/auth/get-session')).json()).toMatchObject({
+      user: { email: newEmail, emailVerified: true },
+    });
+  });
+
+  it('updates the profile: name, time zone and locale', async () => {
+    const browser = client(t);
+    await browser('POST', '/v1/auth/sign-up/email', {
+      name: 'Ivy',
+      email: `ivy-${backend}@example.com`,
+      password: 'ivys long password',
+    });
+    const update = await browser('POST', '/v1/auth/update-user', {
+      name: 'Ivy Q.',
+      timeZone: 'Europe/Paris',
+      locale: 'fr-FR',
+    });
+    expect(update.statusCode).toBe(200);
+    expect((await browser('GET', '/v1/auth/get-session')).json()).toMatchObject({
+      user: { name: 'Ivy Q.', timeZone: 'Europe/Paris', locale: 'fr-FR' },
+    });
+    const badZone = await browser('POST', '/v1/auth/update-user', { timeZone: 'Mars/Olympus' });
+    expect(badZone.statusCode).toBe(400);
+    expect(problemOf(badZone)).toMatchObject({ reason: 'invalid_time_zone' });
+    const badLocale = await browser('POST', '/v1/auth/update-user', { locale: 'not a locale!' });
+    expect(problemOf(badLocale)).toMatchObject({ reason: 'invalid_locale' });
+    // Refused changes changed nothing.
+    expect((await browser('GET', '/v1/auth/get-session')).json()).toMatchObject({
+      user: { timeZone: 'Europe/Paris', locale: 'fr-FR' },
+    });
+  });
 });

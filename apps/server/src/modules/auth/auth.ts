@@ -11,6 +11,7 @@ import { dictionary } from '@zxcvbn-ts/language-common';
 import { APIError, createAuthMiddleware, getSessionFromCtx, isAPIError } from 'better-auth/api';
 import { isAuditedPath, securityEventOf } from '#server/modules/auth/auth.audit';
 import {
+  changeEmailConfirmation,
   invitationEmail,
   resetPasswordEmail,
   verificationEmail,
@@ -55,6 +56,33 @@ export type TAuthDeps = {
 /** Lower-cased; about 49,000 passwords from leaks (zxcvbn-ts's list). */
 const commonPasswords = new Set(dictionary['passwords-common'].map((p) => p.toLowerCase()));
 
+/** A time zone the runtime knows (IANA name) and a well-formed BCP 47 locale, when given. */
+function profileProblem(
+  body: Record<string, unknown>,
+): { code: string; message: string } | undefined {
+  const { timeZone, locale } = body;
+  if (timeZone !== undefined && timeZone !== null) {
+    try {
+      if (typeof timeZone !== 'string') throw new TypeError('not a string');
+      new Intl.DateTimeFormat('en', { timeZone });
+    } catch {
+      return {
+        code: 'INVALID_TIME_ZONE',
+        message: 'timeZone: expected an IANA time zone such as Europe/Paris.',
+      };
+    }
+  }
+  if (locale !== undefined && locale !== null) {
+    try {
+      if (typeof locale !== 'string' || locale.length > 35) throw new TypeError('not a tag');
+      Intl.getCanonicalLocales(locale);
+    } catch {
+      return { code: 'INVALID_LOCALE', message: 'locale: expected a language tag such as fr-FR.' };
+    }
+  }
+  return undefined;
+}
+
 const passwordFields: Record<string, string> = {
   '/sign-up/email': 'password',
   '/reset-password': 'newPassword',
@@ -97,6 +125,13 @@ export function createAuth({
     }),
     user: {
       modelName: 'users',
+      // Changing the address takes both mailboxes: the current one approves, the new one verifies.
+      changeEmail: {
+        enabled: true,
+        sendChangeEmailConfirmation: async ({ user, newEmail, url }) => {
+          await mailer.send(changeEmailConfirmation(user.email, user.name, newEmail, url));
+        },
+      },
       deleteUser: {
         enabled: true,
         // An organization must never be left without an owner.
@@ -166,6 +201,10 @@ export function createAuth({
             code: 'PASSWORD_TOO_COMMON',
             message: 'This password appears in lists of leaked passwords; choose another.',
           });
+        }
+        if (ctx.path === '/update-user' || ctx.path === '/sign-up/email') {
+          const problem = profileProblem(body);
+          if (problem) throw new APIError('BAD_REQUEST', problem);
         }
         if (ctx.path === '/sign-in/email' && typeof body.email === 'string') {
           const until = await lockout.lockedUntil(body.email);
