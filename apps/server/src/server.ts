@@ -43,7 +43,12 @@ export type Services = {
 };
 
 /** The composition root: every service built once, with exactly the dependencies it uses. */
-export function createServices(database: Database, config: TConfig, logger: Logger): Services {
+export function createServices(
+  database: Database,
+  config: TConfig,
+  logger: Logger,
+  redis?: Redis,
+): Services {
   const tenancy = createTenancy(database);
   const audit = createAudit();
   const events = createEvents();
@@ -59,6 +64,7 @@ export function createServices(database: Database, config: TConfig, logger: Logg
     db: database.db,
     mailer,
     logger,
+    redis,
     lockout: createLockout({
       tenancy,
       secret: config.AUTH_SECRET,
@@ -198,20 +204,20 @@ export async function startServer(config: TConfig, logger: Logger): Promise<Runn
     const migrations = readMigrations();
     const result = await migrate(database);
     if (result.applied.length > 0) logger.info({ applied: result.applied }, 'migrations applied');
-    const services = createServices(database, config, logger);
-    cleanups.push(async () => services.mailer.close());
-    let seeded: TSeedResult | undefined;
-    if (config.CB_DEMO_SEED) {
-      seeded = await seedDemo(services);
-      if (seeded.created) logger.info('demo organization seeded');
-    }
-
     let redis: Redis | undefined;
     if (config.REDIS_URL) {
       redis = new Redis(config.REDIS_URL, { connectTimeout: 2_000, maxRetriesPerRequest: 1 });
       redis.on('error', (error) => logger.warn({ err: error }, 'redis error'));
       const client = redis;
       cleanups.push(() => client.quit());
+    }
+
+    const services = createServices(database, config, logger, redis);
+    cleanups.push(async () => services.mailer.close());
+    let seeded: TSeedResult | undefined;
+    if (config.CB_DEMO_SEED) {
+      seeded = await seedDemo(services);
+      if (seeded.created) logger.info('demo organization seeded');
     }
 
     let web: WebApp | undefined;

@@ -41,7 +41,7 @@ export async function createTestApp(
   });
   const db = await openTestDatabase(backend);
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const services = createServices(db.database, config, logger);
+  const services = createServices(db.database, config, logger, options.redis);
   const metrics = createMetrics();
   const app = await buildApp({
     config,

@@ -5,6 +5,7 @@ import { admin } from 'better-auth/plugins/admin';
 import { bearer } from 'better-auth/plugins/bearer';
 import { organization } from 'better-auth/plugins/organization';
 import { adminAc, memberAc, ownerAc } from 'better-auth/plugins/organization/access';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { TConfig } from '#server/config';
 import { dictionary } from '@zxcvbn-ts/language-common';
@@ -17,6 +18,7 @@ import {
   verificationEmail,
 } from '#server/modules/auth/auth.emails';
 import type { Lockout } from '#server/modules/auth/lockout';
+import { redisSecondaryStorage } from '#server/modules/auth/session-storage';
 import type { TAuditEntryInput } from '#server/modules/audit/audit.service';
 import {
   accounts,
@@ -49,6 +51,8 @@ export type TAuthDeps = {
     slug: string;
     ownerUserId: string;
   }) => Promise<void>;
+  /** Sessions also go to Redis when configured (read from there first). */
+  redis?: Redis | undefined;
   /** Names of the organizations whose only owner this user is. */
   soleOwnerships: (userId: string) => Promise<string[]>;
 };
@@ -104,6 +108,7 @@ export function createAuth({
   lockout,
   soleOwnerships,
   onOrganizationCreated,
+  redis,
 }: TAuthDeps) {
   const callers = new WeakMap<Request, { userId: string; activeOrganizationId: string | null }>();
   return betterAuth({
@@ -150,8 +155,11 @@ export function createAuth({
         locale: { type: 'string', required: false },
       },
     },
+    ...(redis ? { secondaryStorage: redisSecondaryStorage(redis) } : {}),
     session: {
       modelName: 'sessions',
+      // With Redis as secondary storage, sessions are still written to PostgreSQL.
+      storeSessionInDatabase: true,
       expiresIn: 60 * 60 * 24 * 30,
       updateAge: 60 * 60 * 24,
     },
