@@ -194,6 +194,13 @@ export const ZEnv = z.object({
     .max(1440)
     .default(15)
     .describe('How long a locked address stays locked (a password reset unlocks it at once).'),
+  ORG_DELETION_GRACE_DAYS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(365)
+    .default(7)
+    .describe('Days a deleted organization can be restored before its data is purged.'),
   BODY_LIMIT_BYTES: z.coerce
     .number()
     .int()

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
 import type { TReadiness } from '@corebase/contracts';
 import type { FastifyPluginAsync } from 'fastify';
 import { Redis } from 'ioredis';
@@ -16,6 +17,7 @@ import {
   createIdentityService,
   type IdentityService,
 } from '#server/modules/identity/identity.service';
+import { organizationRoutes } from '#server/modules/identity/organization.routes';
 import { createSettingsService } from '#server/modules/settings/settings.service';
 import { systemRoutes } from '#server/modules/system/system.routes';
 import { acquireDataDirLock, type DataDirLock } from '#server/platform/data-dir-lock';
@@ -53,7 +55,12 @@ export function createServices(
   const audit = createAudit();
   const events = createEvents();
   const settings = createSettingsService();
-  const identity = createIdentityService({ audit, events, settings });
+  const identity = createIdentityService({
+    audit,
+    events,
+    settings,
+    graceDays: config.ORG_DELETION_GRACE_DAYS,
+  });
   const mailer = createMailer({
     smtpUrl: config.SMTP_URL,
     dir: path.join(config.CB_DATA_DIR, 'mail'),
@@ -95,8 +102,7 @@ export function routeList(deps: {
   config: TConfig;
   readiness: () => Promise<TReadiness>;
   metrics: Metrics;
-  /** Absent only while generating the OpenAPI document (auth's routes are not in it yet). */
-  services?: Pick<Services, 'auth' | 'audit' | 'tenancy'>;
+  services: Pick<Services, 'auth' | 'audit' | 'tenancy' | 'identity'>;
 }): FastifyPluginAsync[] {
   const { config, readiness, metrics, services } = deps;
   const routes: FastifyPluginAsync[] = [
@@ -104,12 +110,10 @@ export function routeList(deps: {
   ];
   if (config.CB_ROLES.includes('api')) {
     routes.push(systemRoutes({ version }));
-    if (services) routes.push(authRoutes({ auth: services.auth, config }));
     routes.push(
-      auditRoutes({
-        audit: services?.audit ?? createAudit(),
-        tenancy: services?.tenancy ?? unusedTenancy,
-      }),
+      authRoutes({ auth: services.auth, config }),
+      organizationRoutes({ identity: services.identity, tenancy: services.tenancy }),
+      auditRoutes({ audit: services.audit, tenancy: services.tenancy }),
     );
   }
   return routes;
@@ -122,28 +126,26 @@ export function routeList(deps: {
 export async function buildOpenApiDocument(): Promise<Record<string, unknown>> {
   const config = loadConfig({ CB_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'corebase-openapi-')) });
   const metrics = createMetrics();
+  const logger = pino({ level: 'silent' });
+  // Services over an empty in-memory database: routes need them, the document never calls them.
+  const database = await createDatabase({ pglite: new PGlite() });
+  const services = createServices(database, config, logger);
   const unused = () => Promise.reject(new Error('not available while generating the document'));
   const app = await buildApp({
     config,
-    logger: pino({ level: 'silent' }),
+    logger,
     metrics,
-    routes: routeList({ config, readiness: unused, metrics }),
+    routes: routeList({ config, readiness: unused, metrics, services }),
     version,
   });
   await app.ready();
   const document = app.swagger() as unknown as Record<string, unknown>;
   await app.close();
+  services.mailer.close();
+  await database.close();
   rmSync(config.CB_DATA_DIR, { recursive: true, force: true });
   return document;
 }
-
-/** For building the route list without a database (the OpenAPI document): never called. */
-const unusedTenancy: Tenancy = {
-  withTenant: () => Promise.reject(new Error('no database')),
-  withPlatformAdmin: () => Promise.reject(new Error('no database')),
-  withPlatform: () => Promise.reject(new Error('no database')),
-  withMaintenance: () => Promise.reject(new Error('no database')),
-};
 
 export type OpenedDatabase = { database: Database; close(): Promise<void> };
 

@@ -118,6 +118,8 @@ export function createAuth({
     secret: config.AUTH_SECRET,
     trustedOrigins: [config.PUBLIC_URL, ...config.CORS_ORIGINS],
     telemetry: { enabled: false },
+    // Deleting an organization goes through our grace period (POST /v1/organization/deletion).
+    disabledPaths: ['/organization/delete'],
     // Into our pino logs (redacted, with levels), not better-auth's own console output.
     logger: {
       log: (level, message, ...args) =>

@@ -25,20 +25,29 @@ export function createAuthenticator(deps: {
     const userId = session.user.id;
     const activeOrgId = (session.session as { activeOrganizationId?: string | null })
       .activeOrganizationId;
-    const role = activeOrgId
+    const membership = activeOrgId
       ? await deps.tenancy.withPlatform((tx) =>
-          deps.identity.findMembershipRole(tx, activeOrgId, userId),
+          deps.identity.findMembership(tx, activeOrgId, userId),
         )
       : undefined;
+    const role = membership?.role;
+    let permissions = permissionsOf(role);
+    // While its deletion is pending an organization is frozen: only restoring it is allowed.
+    if (membership?.deletedAt) {
+      permissions = new Set([...permissions].filter((p) => p === 'organization:delete'));
+    }
     const principal: TPrincipal = {
       userId,
       sessionId: session.session.id,
       // A session pointing at an organization the user has left acts in none.
       orgId: role ? (activeOrgId ?? null) : null,
       role: role ?? null,
-      permissions: permissionsOf(role),
+      permissions,
       superadmin: (session.user as { role?: string | null }).role === 'admin',
       via: /^Bearer\s/i.test(request.headers.authorization ?? '') ? 'bearer' : 'cookie',
+      ...(membership?.deletedAt
+        ? { notice: 'This organization is scheduled for deletion; an owner can restore it.' }
+        : {}),
     };
     return principal;
   };

@@ -41,30 +41,40 @@ export async function updateUser(
   await tx.update(users).set(changes).where(eq(users.id, id));
 }
 
-export async function findMembershipRole(
+export async function findMembership(
   tx: Tx,
   organizationId: string,
   userId: string,
-): Promise<string | undefined> {
+): Promise<{ role: string; deletedAt: Date | null } | undefined> {
   const [row] = await tx
-    .select({ role: memberships.role })
+    .select({ role: memberships.role, deletedAt: organizations.deletedAt })
     .from(memberships)
+    .innerJoin(organizations, eq(organizations.id, memberships.organizationId))
     .where(and(eq(memberships.organizationId, organizationId), eq(memberships.userId, userId)))
     .limit(1);
-  return row?.role;
+  return row;
+}
+
+export async function findOrganizationById(
+  tx: Tx,
+  id: string,
+): Promise<TOrganizationRow | undefined> {
+  const [row] = await tx.select().from(organizations).where(eq(organizations.id, id)).limit(1);
+  return row;
+}
+
+export async function setOrganizationDeletion(
+  tx: Tx,
+  id: string,
+  deletion: { deletedAt: Date | null; deletedBy: string | null },
+): Promise<void> {
+  await tx.update(organizations).set(deletion).where(eq(organizations.id, id));
 }
 
 /** Organizations where the user is an owner and no other member is. */
 export async function findSoleOwnerships(tx: Tx, userId: string): Promise<TOrganizationRow[]> {
   return tx
-    .select({
-      id: organizations.id,
-      name: organizations.name,
-      slug: organizations.slug,
-      logo: organizations.logo,
-      metadata: organizations.metadata,
-      createdAt: organizations.createdAt,
-    })
+    .select({ organization: organizations })
     .from(organizations)
     .innerJoin(memberships, eq(memberships.organizationId, organizations.id))
     .where(
@@ -73,5 +83,6 @@ export async function findSoleOwnerships(tx: Tx, userId: string): Promise<TOrgan
         eq(memberships.role, 'owner'),
         sql`not exists (select 1 from ${memberships} other where other.organization_id = ${organizations.id} and other.role = 'owner' and other.user_id <> ${userId})`,
       ),
-    );
+    )
+    .then((rows) => rows.map((r) => r.organization));
 }

@@ -43,6 +43,9 @@ export const organizations = pgTable('organizations', {
   logo: text('logo'),
   metadata: text('metadata'),
   createdAt: createdAtColumn(),
+  /** Set when an owner deleted it: restorable until ORG_DELETION_GRACE_DAYS later, then purged. */
+  deletedAt: timestamp('deleted_at', { withTimezone: true, mode: 'date', precision: 3 }),
+  deletedBy: uuid('deleted_by').references(() => users.id, { onDelete: 'set null' }),
 });
 
 /** Platform table (no RLS): "which organizations is this user in?" crosses tenants by nature. */

@@ -1,11 +1,13 @@
 import type { Audit } from '#server/modules/audit/audit.service';
 import {
-  findMembershipRole,
+  findMembership,
+  findOrganizationById,
   findOrganizationBySlug,
   findSoleOwnerships,
   findUserByEmail,
   insertMembership,
   insertOrganization,
+  setOrganizationDeletion,
   updateUser,
   type TOrganizationRow,
   type TUserRow,
@@ -29,8 +31,24 @@ export type IdentityService = {
   findOrganizationBySlug(tx: Tx, slug: string): Promise<TOrganizationRow | undefined>;
   /** Organizations that would be left without an owner if this user went. */
   findSoleOwnerships(tx: Tx, userId: string): Promise<TOrganizationRow[]>;
-  /** The user's role in the organization, or undefined when not a member. */
-  findMembershipRole(tx: Tx, organizationId: string, userId: string): Promise<string | undefined>;
+  /** The user's role in the organization and whether it is being deleted; undefined: not a member. */
+  findMembership(
+    tx: Tx,
+    organizationId: string,
+    userId: string,
+  ): Promise<{ role: string; deletedAt: Date | null } | undefined>;
+  /** Inside withTenant(orgId): the organization as its members see it. */
+  getOrganization(tx: Tx, orgId: string): Promise<TOrganizationView>;
+  /**
+   * Inside withTenant(orgId): schedules the deletion (restorable for the grace period), after the
+   * caller typed the slug to confirm.
+   */
+  scheduleDeletion(
+    tx: Tx,
+    input: { orgId: string; userId: string; confirm: string },
+  ): Promise<TOrganizationView>;
+  /** Inside withTenant(orgId): cancels a scheduled deletion. */
+  restore(tx: Tx, input: { orgId: string; userId: string }): Promise<TOrganizationView>;
   /**
    * Inside withTenant(input.id): the organization, its owner's membership, its settings, an
    * audit entry and an `organization.created` event, all in the caller's transaction.
@@ -43,9 +61,37 @@ export type IdentityService = {
   completeOrganization(tx: Tx, input: TCreateOrganization): Promise<void>;
 };
 
-type Deps = { audit: Audit; events: Events; settings: SettingsService };
+export type TOrganizationView = {
+  id: string;
+  name: string;
+  slug: string;
+  createdAt: Date;
+  deletedAt: Date | null;
+  /** When a scheduled deletion becomes final (the purge job removes the data). */
+  purgeAfter: Date | null;
+};
 
-export function createIdentityService({ audit, events, settings }: Deps): IdentityService {
+type Deps = { audit: Audit; events: Events; settings: SettingsService; graceDays: number };
+
+export function createIdentityService({
+  audit,
+  events,
+  settings,
+  graceDays,
+}: Deps): IdentityService {
+  const view = (org: TOrganizationRow): TOrganizationView => ({
+    id: org.id,
+    name: org.name,
+    slug: org.slug,
+    createdAt: org.createdAt,
+    deletedAt: org.deletedAt,
+    purgeAfter: org.deletedAt ? new Date(org.deletedAt.getTime() + graceDays * 86_400_000) : null,
+  });
+  const load = async (tx: Tx, orgId: string) => {
+    const org = await findOrganizationById(tx, orgId);
+    if (!org) throw new AppError('not_found', 'This organization does not exist.');
+    return org;
+  };
   return {
     findUserByEmail: (tx, email) => findUserByEmail(tx, email.trim().toLowerCase()),
 
@@ -53,7 +99,56 @@ export function createIdentityService({ audit, events, settings }: Deps): Identi
 
     findOrganizationBySlug,
 
-    findMembershipRole,
+    findMembership,
+
+    getOrganization: async (tx, orgId) => view(await load(tx, orgId)),
+
+    async scheduleDeletion(tx, { orgId, userId, confirm }) {
+      const org = await load(tx, orgId);
+      if (org.deletedAt)
+        throw new AppError('conflict', 'This organization is already scheduled for deletion.');
+      if (confirm !== org.slug) {
+        throw new AppError(
+          'validation_failed',
+          `Type the organization's slug (${org.slug}) to confirm.`,
+          {
+            details: {
+              errors: [{ in: 'body', field: 'confirm', message: `must equal ${org.slug}` }],
+            },
+          },
+        );
+      }
+      const deletedAt = new Date();
+      await setOrganizationDeletion(tx, orgId, { deletedAt, deletedBy: userId });
+      const result = view({ ...org, deletedAt });
+      await audit.record(tx, {
+        orgId,
+        actor: { type: 'user', id: userId },
+        action: 'organization.deletion_scheduled',
+        target: { type: 'organization', id: orgId },
+        after: { purgeAfter: result.purgeAfter?.toISOString() },
+      });
+      await events.emit(tx, 'organization.deletion_scheduled', {
+        organizationId: orgId,
+        purgeAfter: result.purgeAfter?.toISOString(),
+      });
+      return result;
+    },
+
+    async restore(tx, { orgId, userId }) {
+      const org = await load(tx, orgId);
+      if (!org.deletedAt)
+        throw new AppError('conflict', 'This organization is not scheduled for deletion.');
+      await setOrganizationDeletion(tx, orgId, { deletedAt: null, deletedBy: null });
+      await audit.record(tx, {
+        orgId,
+        actor: { type: 'user', id: userId },
+        action: 'organization.restored',
+        target: { type: 'organization', id: orgId },
+      });
+      await events.emit(tx, 'organization.restored', { organizationId: orgId });
+      return view({ ...org, deletedAt: null });
+    },
 
     findSoleOwnerships,
 

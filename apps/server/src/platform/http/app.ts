@@ -42,6 +42,8 @@ export type TPrincipal = {
   superadmin: boolean;
   /** How the credentials came: a browser cookie is subject to CSRF checks, a bearer token not. */
   via: 'cookie' | 'bearer';
+  /** Why permissions are narrower than the role says (added to 403 answers). */
+  notice?: string;
 };
 
 export type TAuthenticate = (request: FastifyRequest) => Promise<TPrincipal | null>;
@@ -286,7 +288,8 @@ export async function buildApp(options: TAppOptions): Promise<App> {
     if (!principal.permissions.has(access)) {
       throw new AppError(
         'forbidden',
-        `Your role (${principal.role ?? 'none'}) lacks the permission ${access}.`,
+        principal.notice ??
+          `Your role (${principal.role ?? 'none'}) lacks the permission ${access}.`,
       );
     }
   });

@@ -1,0 +1,81 @@
+import { ZOrganization, ZScheduleDeletionBody } from '@corebase/contracts';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { IdentityService, TOrganizationView } from '#server/modules/identity/identity.service';
+import type { Tenancy } from '#server/platform/db/tenancy';
+
+const present = (org: TOrganizationView) => ({
+  ...org,
+  createdAt: org.createdAt.toISOString(),
+  deletedAt: org.deletedAt?.toISOString() ?? null,
+  purgeAfter: org.purgeAfter?.toISOString() ?? null,
+});
+
+/** The active organization: read it, delete it (with a grace period) and restore it. */
+export function organizationRoutes(deps: {
+  identity: IdentityService;
+  tenancy: Tenancy;
+}): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      '/v1/organization',
+      {
+        config: { permission: 'organization:read' },
+        schema: {
+          tags: ['organizations'],
+          summary: 'The active organization.',
+          response: { 200: ZOrganization },
+        },
+      },
+      async (request) => {
+        const orgId = request.principal!.orgId!;
+        return present(
+          await deps.tenancy.withTenant(orgId, (tx) => deps.identity.getOrganization(tx, orgId)),
+        );
+      },
+    );
+
+    app.post(
+      '/v1/organization/deletion',
+      {
+        config: { permission: 'organization:delete' },
+        schema: {
+          tags: ['organizations'],
+          summary: 'Delete the active organization: frozen now, purged after the grace period.',
+          body: ZScheduleDeletionBody,
+          response: { 202: ZOrganization },
+        },
+      },
+      async (request, reply) => {
+        const { orgId, userId } = request.principal!;
+        const org = await deps.tenancy.withTenant(orgId!, (tx) =>
+          deps.identity.scheduleDeletion(tx, {
+            orgId: orgId!,
+            userId,
+            confirm: request.body.confirm,
+          }),
+        );
+        return reply.status(202).send(present(org));
+      },
+    );
+
+    app.delete(
+      '/v1/organization/deletion',
+      {
+        config: { permission: 'organization:delete' },
+        schema: {
+          tags: ['organizations'],
+          summary: 'Restore the active organization during its grace period.',
+          response: { 200: ZOrganization },
+        },
+      },
+      async (request) => {
+        const { orgId, userId } = request.principal!;
+        return present(
+          await deps.tenancy.withTenant(orgId!, (tx) =>
+            deps.identity.restore(tx, { orgId: orgId!, userId }),
+          ),
+        );
+      },
+    );
+  };
+}
