@@ -1,7 +1,6 @@
 import { hash, verify } from '@node-rs/argon2';
 import { betterAuth } from 'better-auth';
 import { drizzleAdapter } from 'better-auth/adapters/drizzle';
-import { admin } from 'better-auth/plugins/admin';
 import { bearer } from 'better-auth/plugins/bearer';
 import { organization } from 'better-auth/plugins/organization';
 import { adminAc, memberAc, ownerAc } from 'better-auth/plugins/organization/access';
@@ -153,6 +152,12 @@ export function createAuth({
         },
       },
       additionalFields: {
+        /*
+         * 'admin' marks a platform superadmin (the column better-auth's admin plugin uses). The
+         * plugin itself is not mounted: its endpoints (impersonation, set-role, set-password,
+         * remove-user) would bypass our audit and owner rules; they arrive, audited, later.
+         */
+        role: { type: 'string', required: false, input: false, defaultValue: 'user' },
         timeZone: { type: 'string', required: false },
         locale: { type: 'string', required: false },
       },
@@ -299,7 +304,6 @@ export function createAuth({
           invitation: { modelName: 'invitations' },
         },
       }),
-      admin(),
       bearer(),
     ],
   });

@@ -249,7 +249,13 @@ export async function buildApp(options: TAppOptions): Promise<App> {
   const trustedOrigins = new Set([new URL(config.PUBLIC_URL).origin, ...config.CORS_ORIGINS]);
   app.addHook('onRequest', async (request) => {
     const access = request.routeOptions.config.permission;
-    if (access === undefined || access === 'public' || access === 'operator') return;
+    if (access === 'public' || access === 'operator') return;
+    // A route that forgot to declare who may call it is closed, not open. (Unmatched paths have
+    // no route config at all: they answer 404/405 below.)
+    if (access === undefined) {
+      if (request.is404) return;
+      throw new AppError('forbidden', 'This route declares no permission, so nobody may call it.');
+    }
     const principal = options.authenticate ? await options.authenticate(request) : null;
     if (!principal) {
       throw new AppError(

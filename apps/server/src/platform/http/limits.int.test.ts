@@ -91,6 +91,27 @@ describe('rate limits', () => {
   });
 });
 
+describe('undeclared access', () => {
+  it('closes a route that declares no permission instead of leaving it open', async () => {
+    const forgotten: FastifyPluginAsyncZod = async (app) => {
+      app.get('/v1/forgotten', async () => ({ secret: true }));
+    };
+    const t = await open({}, { extraRoutes: [forgotten] });
+    const response = await t.app.inject({ url: '/v1/forgotten' });
+    expect(response.statusCode).toBe(403);
+    expect(response.json()).toMatchObject({ code: 'forbidden' });
+    expect(response.body).not.toContain('secret');
+  });
+
+  it('does not mount better-auth’s admin endpoints (impersonation, set-role, set-password)', async () => {
+    const t = await open({});
+    for (const path of ['admin/set-role', 'admin/impersonate-user', 'admin/set-user-password']) {
+      const response = await t.app.inject({ method: 'POST', url: `/v1/auth/${path}`, payload: {} });
+      expect(response.statusCode, path).toBe(404);
+    }
+  });
+});
+
 describe('graceful shutdown', () => {
   it('finishes in-flight requests, then refuses new ones', async () => {
     let release: () => void = () => undefined;
