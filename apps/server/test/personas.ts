@@ -1,3 +1,5 @@
+import { eq } from 'drizzle-orm';
+import { users } from '#server/modules/identity/identity.schema';
 import { newId } from '#server/platform/db/columns';
 import type { TTestApp } from '#test/app';
 
@@ -32,24 +34,15 @@ const origin = 'http://localhost:3000';
  */
 export async function buildWorld(t: TTestApp, tag: string): Promise<TWorld> {
   const { services } = t;
-  const signUp = async (name: TPersonaName) => {
-    const response = await t.app.inject({
-      method: 'POST',
-      url: '/v1/auth/sign-up/email',
-      headers: { origin },
-      payload: { name, email: `${name}-${tag}@example.com`, password: `${name} password 1234` },
+  const signUp = (name: TPersonaName) =>
+    signUpVerified(t, {
+      name,
+      email: `${name}-${tag}@example.com`,
+      password: `${name} password 1234`,
     });
-    if (response.statusCode !== 200) throw new Error(`sign-up ${name}: ${response.body}`);
-    const cookie = response.cookies.find((c) => c.name.endsWith('session_token'));
-    const body = response.json<{ user: { id: string } }>();
-    return {
-      userId: body.user.id,
-      headers: { origin, cookie: `${cookie!.name}=${cookie!.value}` },
-    };
-  };
 
-  const users = {} as Record<TPersonaName, { userId: string; headers: Record<string, string> }>;
-  for (const name of personaNames) if (name !== 'anonymous') users[name] = await signUp(name);
+  const people = {} as Record<TPersonaName, TSignedIn>;
+  for (const name of personaNames) if (name !== 'anonymous') people[name] = await signUp(name);
 
   const orgA = newId();
   const orgB = newId();
@@ -58,7 +51,7 @@ export async function buildWorld(t: TTestApp, tag: string): Promise<TWorld> {
       id: orgA,
       name: 'Org A',
       slug: `org-a-${tag}`,
-      ownerUserId: users.owner.userId,
+      ownerUserId: people.owner.userId,
     }),
   );
   await services.tenancy.withTenant(orgB, (tx) =>
@@ -66,23 +59,23 @@ export async function buildWorld(t: TTestApp, tag: string): Promise<TWorld> {
       id: orgB,
       name: 'Org B',
       slug: `org-b-${tag}`,
-      ownerUserId: users.otherOrgOwner.userId,
+      ownerUserId: people.otherOrgOwner.userId,
     }),
   );
   for (const role of ['viewer', 'member', 'admin'] as const) {
     await services.auth.api.addMember({
-      body: { userId: users[role].userId, role, organizationId: orgA },
+      body: { userId: people[role].userId, role, organizationId: orgA },
     });
   }
   await services.tenancy.withPlatform((tx) =>
-    services.identity.makeSuperadmin(tx, users.superadmin.userId),
+    services.identity.makeSuperadmin(tx, people.superadmin.userId),
   );
 
   const activate = async (name: TPersonaName, organizationId: string) => {
     const response = await t.app.inject({
       method: 'POST',
       url: '/v1/auth/organization/set-active',
-      headers: users[name].headers,
+      headers: people[name].headers,
       payload: { organizationId },
     });
     if (response.statusCode !== 200) throw new Error(`set-active ${name}: ${response.body}`);
@@ -94,8 +87,8 @@ export async function buildWorld(t: TTestApp, tag: string): Promise<TWorld> {
   for (const name of personaNames) {
     personas[name] = {
       name,
-      userId: name === 'anonymous' ? null : users[name].userId,
-      headers: name === 'anonymous' ? {} : users[name].headers,
+      userId: name === 'anonymous' ? null : people[name].userId,
+      headers: name === 'anonymous' ? {} : people[name].headers,
       roleInOrgA:
         name === 'viewer' || name === 'member' || name === 'admin' || name === 'owner'
           ? name
@@ -103,4 +96,46 @@ export async function buildWorld(t: TTestApp, tag: string): Promise<TWorld> {
     };
   }
   return { orgA, orgB, personas };
+}
+
+export type TSignedIn = {
+  userId: string;
+  cookie: string;
+  bearer: string;
+  headers: Record<string, string>;
+};
+
+/**
+ * A user signed up through the API whose address is then marked verified directly (a factory
+ * shortcut for tests that are not about verification), and signed in.
+ */
+export async function signUpVerified(
+  t: TTestApp,
+  user: { name: string; email: string; password: string },
+): Promise<TSignedIn> {
+  const signUp = await t.app.inject({
+    method: 'POST',
+    url: '/v1/auth/sign-up/email',
+    headers: { origin },
+    payload: user,
+  });
+  if (signUp.statusCode !== 200) throw new Error(`sign-up ${user.email}: ${signUp.body}`);
+  await t.services.tenancy.withPlatform((tx) =>
+    tx.update(users).set({ emailVerified: true }).where(eq(users.email, user.email.toLowerCase())),
+  );
+  const signIn = await t.app.inject({
+    method: 'POST',
+    url: '/v1/auth/sign-in/email',
+    headers: { origin },
+    payload: { email: user.email, password: user.password },
+  });
+  if (signIn.statusCode !== 200) throw new Error(`sign-in ${user.email}: ${signIn.body}`);
+  const cookie = signIn.cookies.find((c) => c.name.endsWith('session_token'))!;
+  const cookieHeader = `${cookie.name}=${cookie.value}`;
+  return {
+    userId: signIn.json<{ user: { id: string } }>().user.id,
+    cookie: cookieHeader,
+    bearer: String(signIn.headers['set-auth-token']),
+    headers: { origin, cookie: cookieHeader },
+  };
 }

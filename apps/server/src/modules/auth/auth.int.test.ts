@@ -5,6 +5,7 @@ import { auditLog } from '#server/modules/audit/audit.schema';
 import { accounts, users } from '#server/modules/identity/identity.schema';
 import { createTestApp, type TTestApp } from '#test/app';
 import { testBackends } from '#test/databases';
+import { signUpVerified } from '#test/personas';
 import { linkIn, startSmtpSink, type TSmtpSink } from '#test/smtp';
 
 const origin = 'http://localhost:3000';
@@ -78,8 +79,14 @@ describe.each(testBackends())('accounts through better-auth on %s', (backend) =>
       .innerJoin(users, eq(users.id, accounts.userId))
       .where(eq(users.email, email));
     expect(account?.password).toMatch(/^\$argon2id\$/);
-    const cookie = signUp.cookies.find((c) => c.name.endsWith('session_token'));
-    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
+    // No session before the address is verified, and signing in waits for it too.
+    expect(signUp.cookies.find((c) => c.name.endsWith('session_token'))).toBeUndefined();
+    const early = await browser('POST', '/v1/auth/sign-in/email', {
+      email,
+      password: 'correct horse battery',
+    });
+    expect(early.statusCode).toBe(403);
+    expect(problemOf(early)).toMatchObject({ reason: 'email_not_verified' });
 
     const mail = await smtp.waitFor(email);
     expect(mail.subject).toBe('Confirm your email address for Corebase');
@@ -87,6 +94,8 @@ describe.each(testBackends())('accounts through better-auth on %s', (backend) =>
     const link = linkIn(mail, '/v1/auth/verify-email');
     const verified = await browser('GET', `${link.pathname}${link.search}`);
     expect(verified.statusCode).toBeLessThan(400);
+    const cookie = verified.cookies.find((c) => c.name.endsWith('session_token'));
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
 
     const session = await browser('GET', '/v1/auth/get-session');
     expect(session.json()).toMatchObject({ user: { email, emailVerified: true } });
@@ -127,6 +136,32 @@ describe.each(testBackends())('accounts through better-auth on %s', (backend) =>
     expect(signIn.statusCode).toBe(401);
   });
 
+  it('answers sign-up of a taken address exactly like a new one', async () => {
+    const taken = `taken-${backend}@example.com`;
+    const first = await client(t)('POST', '/v1/auth/sign-up/email', {
+      name: 'Taken',
+      email: taken,
+      password: 'taken long password',
+    });
+    const again = await client(t)('POST', '/v1/auth/sign-up/email', {
+      name: 'Taken',
+      email: taken,
+      password: 'another long password',
+    });
+    const fresh = await client(t)('POST', '/v1/auth/sign-up/email', {
+      name: 'Taken',
+      email: `fresh-${backend}@example.com`,
+      password: 'another long password',
+    });
+    expect([first.statusCode, again.statusCode, fresh.statusCode]).toEqual([200, 200, 200]);
+    const shape = (r: TInjectResponse) =>
+      JSON.stringify(r.json(), (key, value: unknown) =>
+        ['id', 'email', 'createdAt', 'updatedAt'].includes(key) ? typeof value : value,
+      );
+    expect(shape(again)).toEqual(shape(fresh));
+    expect(again.cookies).toEqual(fresh.cookies);
+  });
+
   it('answers a wrong password and an unknown email alike', async () => {
     const browser = client(t);
     const email = `carol-${backend}@example.com`;
@@ -162,7 +197,8 @@ describe.each(testBackends())('accounts through better-auth on %s', (backend) =>
       email,
       password: 'dans first password',
     });
-    await smtp.waitFor(email); // the verification mail
+    const verify = linkIn(await smtp.waitFor(email), '/v1/auth/verify-email');
+    await browser('GET', `${verify.pathname}${verify.search}`);
 
     const request = await client(t)('POST', '/v1/auth/request-password-reset', {
       email,
@@ -212,11 +248,7 @@ describe.each(testBackends())('accounts through better-auth on %s', (backend) =>
   it('records sign-ins, failed sign-ins and sign-outs in the audit log with IP and request id', async () => {
     const browser = client(t);
     const email = `eve-${backend}@example.com`;
-    await browser('POST', '/v1/auth/sign-up/email', {
-      name: 'Eve',
-      email,
-      password: 'eves long password',
-    });
+    await signUpVerified(t, { name: 'Eve', email, password: 'eves long password' });
     const failed = await t.app.inject({
       method: 'POST',
       url: '/v1/auth/sign-in/email',
@@ -277,7 +309,8 @@ describe.each(testBackends())('accounts through better-auth on %s', (backend) =>
       email,
       password: 'ginas long password',
     });
-    await smtp.waitFor(email);
+    const verify = linkIn(await smtp.waitFor(email), '/v1/auth/verify-email');
+    await client(t)('GET', `${verify.pathname}${verify.search}`);
     const attempt = (address: string, password: string) =>
       client(t)('POST', '/v1/auth/sign-in/email', { email: address, password });
     const ghost = `ghost-lock-${backend}@example.com`;
@@ -370,11 +403,14 @@ describe.each(testBackends())('accounts through better-auth on %s', (backend) =>
 
   it('updates the profile: name, time zone and locale', async () => {
     const browser = client(t);
+    const email = `ivy-${backend}@example.com`;
     await browser('POST', '/v1/auth/sign-up/email', {
       name: 'Ivy',
-      email: `ivy-${backend}@example.com`,
+      email,
       password: 'ivys long password',
     });
+    const verify = linkIn(await smtp.waitFor(email), '/v1/auth/verify-email');
+    await browser('GET', `${verify.pathname}${verify.search}`);
     const update = await browser('POST', '/v1/auth/update-user', {
       name: 'Ivy Q.',
       timeZone: 'Europe/Paris',

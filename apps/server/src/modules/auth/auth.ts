@@ -180,6 +180,9 @@ export function createAuth({
     },
     emailAndPassword: {
       enabled: true,
+      // Sign-in waits for a verified address. It also makes sign-up answer a taken address exactly
+      // as a new one (no session either way), so sign-up cannot be used to find accounts.
+      requireEmailVerification: true,
       minPasswordLength: 10,
       maxPasswordLength: 128,
       autoSignIn: true,

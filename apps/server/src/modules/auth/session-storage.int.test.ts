@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { sessions } from '#server/modules/identity/identity.schema';
 import { createTestApp, type TTestApp } from '#test/app';
+import { signUpVerified } from '#test/personas';
 
 const origin = 'http://localhost:3000';
 const redisUrl = inject('redisUrl');
@@ -28,15 +29,13 @@ describe.runIf(redisUrl)('sessions with Redis as secondary storage', () => {
 
   it('keeps each session in Redis and in PostgreSQL, and removes both on sign-out', async () => {
     const email = `redis-session-${Date.now()}@example.com`;
-    const signUp = await t.app.inject({
-      method: 'POST',
-      url: '/v1/auth/sign-up/email',
-      headers: { origin },
-      payload: { name: 'Redis', email, password: 'redis session password' },
+    const signedIn = await signUpVerified(t, {
+      name: 'Redis',
+      email,
+      password: 'redis session password',
     });
-    expect(signUp.statusCode).toBe(200);
-    const bearer = String(signUp.headers['set-auth-token']);
-    const userId = signUp.json<{ user: { id: string } }>().user.id;
+    const bearer = signedIn.bearer;
+    const userId = signedIn.userId;
     createdUsers.push(userId);
 
     const rows = await t.services.tenancy.withPlatform((tx) =>
