@@ -18,7 +18,6 @@ const actions: Record<string, { ok: string; failed?: string }> = {
   '/revoke-other-sessions': { ok: 'auth.other_sessions_revoked' },
   '/organization/create': { ok: 'organization.created' },
   '/organization/update': { ok: 'organization.updated' },
-  '/organization/delete': { ok: 'organization.deleted' },
   '/organization/set-active': { ok: 'organization.activated' },
   '/organization/invite-member': { ok: 'invitation.created' },
   '/organization/cancel-invitation': { ok: 'invitation.revoked' },
