@@ -78,6 +78,8 @@ export function createServices(
       threshold: config.AUTH_LOCKOUT_THRESHOLD,
       lockMinutes: config.AUTH_LOCKOUT_MINUTES,
     }),
+    knownDevice: (userId, sessionId, userAgent) =>
+      tenancy.withPlatform((tx) => identity.hasOtherSessionFrom(tx, userId, sessionId, userAgent)),
     onOrganizationCreated: (org) =>
       tenancy.withTenant(org.id, (tx) => identity.completeOrganization(tx, org)),
     soleOwnerships: async (userId) =>

@@ -86,3 +86,23 @@ export function changeEmailConfirmation(
     ),
   };
 }
+
+export function newSignInEmail(
+  to: string,
+  name: string,
+  details: { when: Date; device: string; ip: string; resetUrl: string },
+): TMail {
+  return {
+    to,
+    subject: 'New sign-in to your Corebase account',
+    ...layout(
+      'New sign-in to your account',
+      [
+        `Hello ${name},`,
+        `Your account was signed in to from a device we had not seen: ${details.device}, from ${details.ip}, at ${details.when.toUTCString()}.`,
+        'If it was you, there is nothing to do. If it was not, reset your password now: that ends every session.',
+      ],
+      { label: 'Reset my password', url: details.resetUrl },
+    ),
+  };
+}

@@ -430,4 +430,29 @@ describe.each(testBackends())('accounts through better-auth on %s', (backend) =>
       user: { timeZone: 'Europe/Paris', locale: 'fr-FR' },
     });
   });
+
+  it('mails an alert for a sign-in from a device none of the user’s sessions has', async () => {
+    const email = `jo-${backend}@example.com`;
+    await signUpVerified(t, { name: 'Jo', email, password: 'jos long password' });
+    await smtp.waitFor(email); // verification mail of the sign-up
+    await smtp.waitFor(email); // the factory's sign-in was from a first device
+    const signInFrom = (device: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/v1/auth/sign-in/email',
+        headers: { origin, 'user-agent': device },
+        payload: { email, password: 'jos long password' },
+      });
+    expect((await signInFrom('Jo Laptop')).statusCode).toBe(200);
+    const alert = await smtp.waitFor(email);
+    expect(alert.subject).toBe('New sign-in to your Corebase account');
+    expect(alert.text).toContain('Jo Laptop');
+    expect(alert.text).toContain('127.0.0.1');
+
+    // The same device again: no alert.
+    const before = smtp.messages.length;
+    expect((await signInFrom('Jo Laptop')).statusCode).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(smtp.messages.length).toBe(before);
+  });
 });

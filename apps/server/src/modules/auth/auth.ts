@@ -13,6 +13,7 @@ import { isAuditedPath, securityEventOf } from '#server/modules/auth/auth.audit'
 import {
   changeEmailConfirmation,
   invitationEmail,
+  newSignInEmail,
   resetPasswordEmail,
   verificationEmail,
 } from '#server/modules/auth/auth.emails';
@@ -43,6 +44,8 @@ export type TAuthDeps = {
   recordSecurityEvent: (entry: TAuditEntryInput) => Promise<void>;
   logger: Logger;
   lockout: Lockout;
+  /** Whether the user already has a session from this user agent (else: alert by email). */
+  knownDevice: (userId: string, sessionId: string, userAgent: string) => Promise<boolean>;
   /** Sets up what an organization created through better-auth needs (settings, event). */
   onOrganizationCreated: (org: {
     id: string;
@@ -108,7 +111,24 @@ export function createAuth({
   soleOwnerships,
   onOrganizationCreated,
   redis,
+  knownDevice,
 }: TAuthDeps) {
+  /** Mails the user when a sign-in comes from a user agent none of their other sessions has. */
+  const alertOnNewDevice = async (
+    user: { id: string; email: string; name: string },
+    session: { id: string; userAgent?: string | null; ipAddress?: string | null },
+  ) => {
+    const device = session.userAgent ?? '';
+    if (device && (await knownDevice(user.id, session.id, device))) return;
+    await mailer.send(
+      newSignInEmail(user.email, user.name, {
+        when: new Date(),
+        device: device || 'an unknown device',
+        ip: session.ipAddress ?? 'an unknown address',
+        resetUrl: `${config.PUBLIC_URL}/reset-password`,
+      }),
+    );
+  };
   const callers = new WeakMap<Request, { userId: string; activeOrganizationId: string | null }>();
   return betterAuth({
     appName: 'Corebase',
@@ -266,8 +286,10 @@ export function createAuth({
         const email = (ctx.body as { email?: unknown } | undefined)?.email;
         if (ctx.path === '/sign-in/email' && typeof email === 'string') {
           const returned = ctx.context.returned;
-          if (!isAPIError(returned)) await lockout.clear(email);
-          else if (returned.body?.code === 'INVALID_EMAIL_OR_PASSWORD') {
+          if (!isAPIError(returned)) {
+            await lockout.clear(email);
+            if (signedIn) await alertOnNewDevice(signedIn.user, signedIn.session);
+          } else if (returned.body?.code === 'INVALID_EMAIL_OR_PASSWORD') {
             await lockout.recordFailure(email);
           }
         }

@@ -118,4 +118,59 @@ describe.each(testBackends())('organizations through better-auth on %s', (backen
     );
     expect(owner?.role).toBe('owner');
   });
+
+  it('never leaves an organization without an owner; ownership is transferred by promote-then-step-down', async () => {
+    const list = async () =>
+      (
+        await t.app.inject({
+          url: `/v1/auth/organization/list-members?organizationId=${world.orgA}`,
+          headers: world.personas.owner.headers,
+        })
+      ).json<{ members: { id: string; userId: string; role: string }[] }>().members;
+    const members = await list();
+    const owner = members.find((m) => m.userId === world.personas.owner.userId)!;
+    const admin = members.find((m) => m.userId === world.personas.admin.userId)!;
+
+    const demote = await call('owner', '/v1/auth/organization/update-member-role', {
+      memberId: owner.id,
+      role: 'member',
+      organizationId: world.orgA,
+    });
+    expect(demote.statusCode).toBe(400);
+    expect(demote.json()).toMatchObject({
+      reason: 'you_cannot_leave_the_organization_without_an_owner',
+    });
+    const remove = await call('admin', '/v1/auth/organization/remove-member', {
+      memberIdOrEmail: owner.id,
+      organizationId: world.orgA,
+    });
+    expect(remove.statusCode).toBe(400);
+
+    // Transfer: make the admin an owner, then the old owner steps down.
+    expect(
+      (
+        await call('owner', '/v1/auth/organization/update-member-role', {
+          memberId: admin.id,
+          role: 'owner',
+          organizationId: world.orgA,
+        })
+      ).statusCode,
+    ).toBe(200);
+    expect(
+      (
+        await call('owner', '/v1/auth/organization/update-member-role', {
+          memberId: owner.id,
+          role: 'admin',
+          organizationId: world.orgA,
+        })
+      ).statusCode,
+    ).toBe(200);
+    const roles = Object.fromEntries((await list()).map((m) => [m.userId, m.role]));
+    expect(roles[world.personas.admin.userId!]).toBe('owner');
+    expect(roles[world.personas.owner.userId!]).toBe('admin');
+    const log = await t.services.tenancy.withTenant(world.orgA, (tx) =>
+      tx.select().from(auditLog).where(eq(auditLog.action, 'member.role_changed')),
+    );
+    expect(log.length).toBeGreaterThanOrEqual(2);
+  });
 });

@@ -1,5 +1,10 @@
-import { and, eq, sql } from 'drizzle-orm';
-import { memberships, organizations, users } from '#server/modules/identity/identity.schema';
+import { and, eq, ne, sql } from 'drizzle-orm';
+import {
+  memberships,
+  organizations,
+  sessions,
+  users,
+} from '#server/modules/identity/identity.schema';
 import type { Tx } from '#server/platform/db/database';
 
 export type TUserRow = typeof users.$inferSelect;
@@ -85,4 +90,25 @@ export async function findSoleOwnerships(tx: Tx, userId: string): Promise<TOrgan
       ),
     )
     .then((rows) => rows.map((r) => r.organization));
+}
+
+/** Whether the user has another session from the same user agent (a device seen before). */
+export async function hasOtherSessionFrom(
+  tx: Tx,
+  userId: string,
+  exceptSessionId: string,
+  userAgent: string,
+): Promise<boolean> {
+  const [row] = await tx
+    .select({ id: sessions.id })
+    .from(sessions)
+    .where(
+      and(
+        eq(sessions.userId, userId),
+        ne(sessions.id, exceptSessionId),
+        eq(sessions.userAgent, userAgent),
+      ),
+    )
+    .limit(1);
+  return row !== undefined;
 }

@@ -5,6 +5,7 @@ import {
   findOrganizationBySlug,
   findSoleOwnerships,
   findUserByEmail,
+  hasOtherSessionFrom,
   insertMembership,
   insertOrganization,
   setOrganizationDeletion,
@@ -29,6 +30,13 @@ export type IdentityService = {
   /** Marks the user a platform superadmin with a verified email (CLI and demo seed only). */
   makeSuperadmin(tx: Tx, userId: string): Promise<void>;
   findOrganizationBySlug(tx: Tx, slug: string): Promise<TOrganizationRow | undefined>;
+  /** Whether the user signed in before from this user agent (another live session has it). */
+  hasOtherSessionFrom(
+    tx: Tx,
+    userId: string,
+    exceptSessionId: string,
+    userAgent: string,
+  ): Promise<boolean>;
   /** Organizations that would be left without an owner if this user went. */
   findSoleOwnerships(tx: Tx, userId: string): Promise<TOrganizationRow[]>;
   /** The user's role in the organization and whether it is being deleted; undefined: not a member. */
@@ -151,6 +159,8 @@ export function createIdentityService({
     },
 
     findSoleOwnerships,
+
+    hasOtherSessionFrom,
 
     async createOrganization(tx, { id, name, slug, ownerUserId }) {
       if (await findOrganizationBySlug(tx, slug)) {
