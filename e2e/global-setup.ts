@@ -91,6 +91,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       ...process.env,
       PORT: String(port),
       HOST: '127.0.0.1',
+      // The browser's origin must be the public one: sign-in checks the Origin header against it.
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
       CB_DATA_DIR: dataDir,
       NODE_ENV: 'production',
       LOG_LEVEL: 'warn',
@@ -114,6 +116,12 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     throw error;
   }
   process.env.E2E_BASE_URL = baseURL;
+  // The first start prints the demo login once; the sign-in journey uses it.
+  const login = /Demo login \(shown once\): (\S+) \/ (\S+)/.exec(output);
+  if (login?.[1] && login[2]) {
+    process.env.E2E_DEMO_EMAIL = login[1];
+    process.env.E2E_DEMO_PASSWORD = login[2];
+  }
 
   return async () => {
     await stopServer(child);

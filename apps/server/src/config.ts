@@ -340,3 +340,19 @@ export function describeConfigKeys(): { key: string; description: string; secret
     secret: secretKeys.has(key),
   }));
 }
+
+/**
+ * Origins whose browser requests may carry our session cookie: PUBLIC_URL's, CORS_ORIGINS, and,
+ * when PUBLIC_URL is a loopback address, its localhost/127.0.0.1 twin (people open either).
+ */
+export function trustedOrigins(config: Pick<TConfig, 'PUBLIC_URL' | 'CORS_ORIGINS'>): string[] {
+  const origin = new URL(config.PUBLIC_URL);
+  const origins = [origin.origin, ...config.CORS_ORIGINS];
+  const twin = { localhost: '127.0.0.1', '127.0.0.1': 'localhost' }[origin.hostname];
+  if (twin) {
+    const alias = new URL(origin.origin);
+    alias.hostname = twin;
+    origins.push(alias.origin);
+  }
+  return [...new Set(origins)];
+}

@@ -26,6 +26,9 @@ export function SiteHeader() {
           <a href="/docs" className={linkClass}>
             API docs
           </a>
+          <Link href="/account" className={linkClass}>
+            Account
+          </Link>
         </nav>
         <ThemeToggle />
       </div>

@@ -6,7 +6,7 @@ import { organization } from 'better-auth/plugins/organization';
 import { adminAc, memberAc, ownerAc } from 'better-auth/plugins/organization/access';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { TConfig } from '#server/config';
+import { trustedOrigins, type TConfig } from '#server/config';
 import { dictionary } from '@zxcvbn-ts/language-common';
 import { APIError, createAuthMiddleware, getSessionFromCtx, isAPIError } from 'better-auth/api';
 import { isAuditedPath, securityEventOf } from '#server/modules/auth/auth.audit';
@@ -135,7 +135,7 @@ export function createAuth({
     baseURL: config.PUBLIC_URL,
     basePath: authBasePath,
     secret: config.AUTH_SECRET,
-    trustedOrigins: [config.PUBLIC_URL, ...config.CORS_ORIGINS],
+    trustedOrigins: trustedOrigins(config),
     telemetry: { enabled: false },
     // Deleting an organization goes through our grace period (POST /v1/organization/deletion).
     disabledPaths: ['/organization/delete'],

@@ -20,7 +20,7 @@ import {
 import FindMyWay from 'find-my-way';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { TConfig } from '#server/config';
+import { trustedOrigins, type TConfig } from '#server/config';
 import { AppError } from '#server/platform/errors';
 import { handleError, sendProblem } from '#server/platform/http/problem';
 import { requestIdFrom } from '#server/platform/http/request-id';
@@ -246,7 +246,7 @@ export async function buildApp(options: TAppOptions): Promise<App> {
   // Every route's declared access, enforced before validation: an anonymous caller learns
   // nothing about a route's input from its 400s.
   app.decorateRequest('principal', null);
-  const trustedOrigins = new Set([new URL(config.PUBLIC_URL).origin, ...config.CORS_ORIGINS]);
+  const allowedOrigins = new Set(trustedOrigins(config));
   app.addHook('onRequest', async (request) => {
     const access = request.routeOptions.config.permission;
     if (access === 'public' || access === 'operator') return;
@@ -272,7 +272,7 @@ export async function buildApp(options: TAppOptions): Promise<App> {
     if (
       !['GET', 'HEAD', 'OPTIONS'].includes(request.method) &&
       principal.via === 'cookie' &&
-      !trustedOrigins.has(request.headers.origin ?? '')
+      !allowedOrigins.has(request.headers.origin ?? '')
     ) {
       throw new AppError(
         'forbidden',

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '#server/config';
+import { loadConfig, trustedOrigins } from '#server/config';
 import { buildApp } from '#server/platform/http/app';
 import { loggerOptions } from '#server/platform/logger';
 import { createMetrics } from '#server/platform/metrics';
@@ -105,5 +105,20 @@ describe('log redaction', () => {
     }
     expect(written).toContain('ada@example.com');
     expect(written).toContain('[redacted]');
+  });
+});
+
+describe('trusted origins', () => {
+  it('are PUBLIC_URL’s origin, CORS_ORIGINS, and the loopback twin of a loopback PUBLIC_URL', () => {
+    expect(trustedOrigins({ PUBLIC_URL: 'http://localhost:3000', CORS_ORIGINS: [] })).toEqual([
+      'http://localhost:3000',
+      'http://127.0.0.1:3000',
+    ]);
+    expect(
+      trustedOrigins({
+        PUBLIC_URL: 'https://crm.example.com',
+        CORS_ORIGINS: ['https://app.example.com'],
+      }),
+    ).toEqual(['https://crm.example.com', 'https://app.example.com']);
   });
 });

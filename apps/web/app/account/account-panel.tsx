@@ -1,0 +1,70 @@
+'use client';
+
+import Link from 'next/link';
+import { useRouter } from 'next/navigation';
+import { useEffect, useState } from 'react';
+
+import { Button } from '@/components/ui/button';
+import { postJson, problemMessage } from '@/lib/api';
+
+type TSession = { user: { name: string; email: string; emailVerified: boolean } } | null;
+
+export function AccountPanel() {
+  const router = useRouter();
+  const [session, setSession] = useState<TSession | undefined>(undefined);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    fetch('/v1/auth/get-session', { credentials: 'same-origin' })
+      .then(async (response) => {
+        if (!response.ok) throw new Error(await problemMessage(response));
+        setSession((await response.json()) as TSession);
+      })
+      .catch((reason: unknown) => {
+        setError(reason instanceof Error ? reason.message : 'The server could not be reached.');
+      });
+  }, []);
+
+  async function signOut() {
+    const response = await postJson('/v1/auth/sign-out', {});
+    if (!response.ok) {
+      setError(await problemMessage(response));
+      return;
+    }
+    router.push('/sign-in');
+  }
+
+  if (error)
+    return (
+      <p role="alert" className="mt-6">
+        {error}
+      </p>
+    );
+  if (session === undefined) return <p className="mt-6 text-muted-foreground">Loading…</p>;
+  if (session === null) {
+    return (
+      <p className="mt-6">
+        You are not signed in.{' '}
+        <Link
+          href="/sign-in"
+          className="font-medium text-primary underline-offset-4 hover:underline"
+        >
+          Sign in
+        </Link>
+      </p>
+    );
+  }
+  return (
+    <div className="mt-6 space-y-4">
+      <dl className="grid grid-cols-[auto_1fr] gap-x-6 gap-y-2 rounded-lg border border-border p-4 text-sm">
+        <dt className="text-muted-foreground">Name</dt>
+        <dd>{session.user.name}</dd>
+        <dt className="text-muted-foreground">Email</dt>
+        <dd data-testid="account-email">{session.user.email}</dd>
+      </dl>
+      <Button variant="outline" onClick={() => void signOut()}>
+        Sign out
+      </Button>
+    </div>
+  );
+}
