@@ -63,6 +63,12 @@ describe.each(testBackends())('accounts through better-auth on %s', (backend) =>
     await smtp?.close();
   });
 
+  /** Opens the verification link mailed to `email` (which also signs that browser in). */
+  const followVerification = async (browser: ReturnType<typeof client>, email: string) => {
+    const link = linkIn(await smtp.waitFor(email), '/v1/auth/verify-email');
+    return browser('GET', `${link.pathname}${link.search}`);
+  };
+
   it('signs up, verifies the email from the link mailed over SMTP, signs out and in again', async () => {
     const browser = client(t);
     const email = `ada-${backend}@example.com`;
@@ -197,8 +203,7 @@ describe.each(testBackends())('accounts through better-auth on %s', (backend) =>
       email,
       password: 'dans first password',
     });
-    const verify = linkIn(await smtp.waitFor(email), '/v1/auth/verify-email');
-    await browser('GET', `${verify.pathname}${verify.search}`);
+    await followVerification(browser, email);
 
     const request = await client(t)('POST', '/v1/auth/request-password-reset', {
       email,
@@ -309,8 +314,7 @@ describe.each(testBackends())('accounts through better-auth on %s', (backend) =>
       email,
       password: 'ginas long password',
     });
-    const verify = linkIn(await smtp.waitFor(email), '/v1/auth/verify-email');
-    await client(t)('GET', `${verify.pathname}${verify.search}`);
+    await followVerification(client(t), email);
     const attempt = (address: string, password: string) =>
       client(t)('POST', '/v1/auth/sign-in/email', { email: address, password });
     const ghost = `ghost-lock-${backend}@example.com`;
@@ -380,8 +384,7 @@ describe.each(testBackends())('accounts through better-auth on %s', (backend) =>
       email,
       password: 'hals long password',
     });
-    const verify = linkIn(await smtp.waitFor(email), '/v1/auth/verify-email');
-    await browser('GET', `${verify.pathname}${verify.search}`);
+    await followVerification(browser, email);
 
     const change = await browser('POST', '/v1/auth/change-email', { newEmail, callbackURL: '/' });
     expect(change.statusCode).toBe(200);
@@ -409,8 +412,7 @@ describe.each(testBackends())('accounts through better-auth on %s', (backend) =>
       email,
       password: 'ivys long password',
     });
-    const verify = linkIn(await smtp.waitFor(email), '/v1/auth/verify-email');
-    await browser('GET', `${verify.pathname}${verify.search}`);
+    await followVerification(browser, email);
     const update = await browser('POST', '/v1/auth/update-user', {
       name: 'Ivy Q.',
       timeZone: 'Europe/Paris',

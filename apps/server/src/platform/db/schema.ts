@@ -3,3 +3,21 @@ export * from '#server/modules/audit/audit.schema';
 export * from '#server/modules/identity/identity.schema';
 export * from '#server/modules/settings/settings.schema';
 export * from '#server/platform/outbox/outbox.schema';
+
+/**
+ * Tables outside row-level security (see ARCHITECTURE §4); every other table is a tenant table
+ * under FORCE RLS, which a test checks against the database itself.
+ */
+export const platformTableNames = [
+  'accounts',
+  'invitations',
+  'memberships',
+  'organizations',
+  'outbox',
+  'sessions',
+  'sign_in_failures',
+  'users',
+  'verifications',
+] as const;
+
+export const tenantTableNames = ['audit_log', 'organization_settings'] as const;

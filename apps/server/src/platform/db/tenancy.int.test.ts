@@ -10,6 +10,7 @@ import {
   queryRows,
   RootHandleInTransactionError,
 } from '#server/platform/db/database';
+import { platformTableNames, tenantTableNames } from '#server/platform/db/schema';
 import { createTenancy, type Tenancy } from '#server/platform/db/tenancy';
 import { AppError } from '#server/platform/errors';
 import { createEvents } from '#server/platform/outbox/events';
@@ -240,17 +241,7 @@ describe.each(testBackends())('row-level tenancy on %s', (backend) => {
   });
 
   it('every table is either a platform table or under forced row-level security', async () => {
-    const platformTables = [
-      'accounts',
-      'invitations',
-      'memberships',
-      'organizations',
-      'outbox',
-      'sessions',
-      'sign_in_failures',
-      'users',
-      'verifications',
-    ];
+    const platformTables: readonly string[] = platformTableNames;
     const tables = await queryRows<{ name: string; rls: boolean; force: boolean }>(
       handle.database.db,
       sql`select c.relname as name, c.relrowsecurity as rls, c.relforcerowsecurity as force
@@ -258,7 +249,7 @@ describe.each(testBackends())('row-level tenancy on %s', (backend) => {
           where n.nspname = 'public' and c.relkind = 'r' order by 1`,
     );
     const tenantTables = tables.filter((t) => !platformTables.includes(t.name));
-    expect(tenantTables.map((t) => t.name)).toEqual(['audit_log', 'organization_settings']);
+    expect(tenantTables.map((t) => t.name)).toEqual([...tenantTableNames]);
     for (const table of tenantTables)
       expect(table, table.name).toMatchObject({ rls: true, force: true });
   });
