@@ -7,7 +7,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
 import { loadConfig, type TConfig } from '#server/config';
-import { createAuth, type Auth } from '#server/modules/auth/auth';
+import { authOpenApi, createAuth, type Auth } from '#server/modules/auth/auth';
 import { authRoutes } from '#server/modules/auth/auth.routes';
 import { createLockout } from '#server/modules/auth/lockout';
 import { createAuthenticator } from '#server/modules/auth/principal';
@@ -138,6 +138,7 @@ export async function buildOpenApiDocument(): Promise<Record<string, unknown>> {
     logger,
     metrics,
     routes: routeList({ config, readiness: unused, metrics, services }),
+    openApiExtra: await authOpenApi(services.auth),
     version,
   });
   await app.ready();
@@ -241,6 +242,7 @@ export async function startServer(config: TConfig, logger: Logger): Promise<Runn
       metrics,
       redis,
       routes,
+      openApiExtra: await authOpenApi(services.auth),
       authenticate: services.authenticate,
       web: web?.handle,
       version,

@@ -9,6 +9,7 @@ import { readMigrations } from '#server/platform/db/migrate';
 import { buildApp, type App } from '#server/platform/http/app';
 import { createMetrics } from '#server/platform/metrics';
 import { createReadiness } from '#server/platform/readiness';
+import { authOpenApi } from '#server/modules/auth/auth';
 import { createServices, routeList, type Services } from '#server/server';
 import { openTestDatabase, type TBackendName, type TTestDatabase } from '#test/databases';
 
@@ -63,6 +64,7 @@ export async function createTestApp(
     ],
     version: '0.0.0-test',
     authenticate: services.authenticate,
+    openApiExtra: await authOpenApi(services.auth),
   });
   await app.ready();
   return {

@@ -1,6 +1,7 @@
 import { hash, verify } from '@node-rs/argon2';
 import { betterAuth } from 'better-auth';
 import { drizzleAdapter } from 'better-auth/adapters/drizzle';
+import { openAPI } from 'better-auth/plugins';
 import { bearer } from 'better-auth/plugins/bearer';
 import { organization } from 'better-auth/plugins/organization';
 import { adminAc, memberAc, ownerAc } from 'better-auth/plugins/organization/access';
@@ -32,6 +33,9 @@ import {
 import { newId } from '#server/platform/db/columns';
 import type { Db } from '#server/platform/db/database';
 import type { Mailer } from '#server/platform/mail/mailer';
+
+/** better-auth endpoints we switch off (ours replace them). */
+const disabledAuthPaths = ['/organization/delete'] as const;
 
 /** Where better-auth is mounted; every auth endpoint is below it. */
 export const authBasePath = '/v1/auth';
@@ -138,7 +142,7 @@ export function createAuth({
     trustedOrigins: trustedOrigins(config),
     telemetry: { enabled: false },
     // Deleting an organization goes through our grace period (POST /v1/organization/deletion).
-    disabledPaths: ['/organization/delete'],
+    disabledPaths: [...disabledAuthPaths],
     // Into our pino logs (redacted, with levels), not better-auth's own console output.
     logger: {
       log: (level, message, ...args) =>
@@ -330,8 +334,35 @@ export function createAuth({
         },
       }),
       bearer(),
+      // Its document is merged into /v1/openapi.json; its own reference page (which loads a
+      // script from a CDN) stays off.
+      openAPI({ disableDefaultReference: true }),
     ],
   });
 }
 
 export type Auth = ReturnType<typeof createAuth>;
+
+export type TOpenApiFragment = {
+  paths: Record<string, unknown>;
+  components: { schemas: Record<string, unknown> };
+};
+
+/** better-auth's endpoints as an OpenAPI fragment, paths under /v1/auth, tagged `auth`. */
+export async function authOpenApi(auth: Auth): Promise<TOpenApiFragment> {
+  const document = (await auth.api.generateOpenAPISchema()) as unknown as {
+    paths?: Record<string, Record<string, { tags?: string[] }>>;
+    components?: { schemas?: Record<string, unknown> };
+  };
+  const paths: Record<string, unknown> = {};
+  for (const [path, operations] of Object.entries(document.paths ?? {})) {
+    if ((disabledAuthPaths as readonly string[]).includes(path)) continue;
+    paths[`${authBasePath}${path}`] = Object.fromEntries(
+      Object.entries(operations).map(([method, operation]) => [
+        method,
+        { ...operation, tags: ['auth'] },
+      ]),
+    );
+  }
+  return { paths, components: { schemas: document.components?.schemas ?? {} } };
+}

@@ -234,6 +234,9 @@ describe.each(testBackends())('HTTP front door on %s', (backend) => {
     );
     expect(document.paths['/v1/meta']?.get?.responses).toHaveProperty('200');
     expect(document.paths).not.toHaveProperty('/metrics');
+    // better-auth's endpoints are merged in, under /v1/auth; its switched-off ones are not.
+    expect(document.paths['/v1/auth/sign-in/email']?.post).toMatchObject({ tags: ['auth'] });
+    expect(document.paths).not.toHaveProperty('/v1/auth/organization/delete');
   });
 
   it('serves browsable docs at /docs under a CSP its UI works with', async () => {

@@ -77,6 +77,11 @@ export type TAppOptions = {
   redis?: Redis | undefined;
   /** Route plugins, in one explicit list (see `routes.ts`). */
   routes: FastifyPluginAsync[];
+  /** Paths documented by a library rather than by our route schemas (better-auth's). */
+  openApiExtra?: {
+    paths: Record<string, unknown>;
+    components: { schemas: Record<string, unknown> };
+  };
   /** Resolves the caller of a non-public route; without it such routes answer 401. */
   authenticate?: TAuthenticate | undefined;
   /** The Next.js request handler when this process runs the `web` role. */
@@ -224,6 +229,20 @@ export async function buildApp(options: TAppOptions): Promise<App> {
       },
     },
     transform: jsonSchemaTransform,
+    transformObject: (documentObject) => {
+      const document = (documentObject as { openapiObject: Record<string, unknown> }).openapiObject;
+      const extra = options.openApiExtra;
+      if (!extra) return document;
+      const components = (document.components ?? {}) as { schemas?: Record<string, unknown> };
+      return {
+        ...document,
+        paths: { ...(document.paths as Record<string, unknown>), ...extra.paths },
+        components: {
+          ...components,
+          schemas: { ...components.schemas, ...extra.components.schemas },
+        },
+      };
+    },
   });
   // swagger-ui's own routes are static files for anyone: declare them public.
   app.addHook('onRoute', (route) => {
