@@ -193,6 +193,8 @@ export function createAuth({
       storeSessionInDatabase: true,
       expiresIn: 60 * 60 * 24 * 30,
       updateAge: 60 * 60 * 24,
+      // Sensitive actions without the password (deleting the account) need a sign-in this recent.
+      freshAge: 60 * 10,
     },
     account: { modelName: 'accounts' },
     verification: { modelName: 'verifications' },

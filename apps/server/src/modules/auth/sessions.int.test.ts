@@ -1,9 +1,11 @@
+import { eq } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createTestApp, type TTestApp } from '#test/app';
 import { testBackends } from '#test/databases';
-import { buildWorld, type TWorld } from '#test/personas';
+import { sessions } from '#server/modules/identity/identity.schema';
+import { buildWorld, signUpVerified, type TWorld } from '#test/personas';
 
 const origin = 'http://localhost:3000';
 
@@ -135,5 +137,34 @@ describe.each(testBackends())('sessions, CSRF and account deletion on %s', (back
       payload: { email: `admin-sessions-${backend}@example.com`, password: 'admin password 1234' },
     });
     expect(signInAgain.statusCode).toBe(401);
+  });
+
+  it('deletes an account without the password only right after signing in', async () => {
+    const user = await signUpVerified(t, {
+      name: 'Fresh',
+      email: `fresh-${backend}@example.com`,
+      password: 'fresh long password',
+    });
+    const age = (minutes: number) =>
+      t.services.tenancy.withPlatform((tx) =>
+        tx
+          .update(sessions)
+          .set({ createdAt: new Date(Date.now() - minutes * 60_000) })
+          .where(eq(sessions.userId, user.userId)),
+      );
+    const deleteWithoutPassword = () =>
+      t.app.inject({
+        method: 'POST',
+        url: '/v1/auth/delete-user',
+        headers: user.headers,
+        payload: {},
+      });
+
+    await age(20);
+    const stale = await deleteWithoutPassword();
+    expect(stale.statusCode).toBeGreaterThanOrEqual(400);
+    expect(stale.statusCode).toBeLessThan(500);
+    await age(1);
+    expect((await deleteWithoutPassword()).statusCode).toBe(200);
   });
 });
