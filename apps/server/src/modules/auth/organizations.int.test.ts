@@ -100,6 +100,68 @@ describe.each(testBackends())('organizations through better-auth on %s', (backen
     expect(membership).toMatchObject({ organizationId: world.orgA, role: 'viewer' });
   });
 
+  it('resends, and the invitee can decline; declining adds no member', async () => {
+    const email = `decliner-${backend}@example.com`;
+    const first = await call('admin', '/v1/auth/organization/invite-member', {
+      email,
+      role: 'member',
+      organizationId: world.orgA,
+    });
+    expect(first.statusCode).toBe(200);
+    await smtp.waitFor(email);
+    const resent = await call('admin', '/v1/auth/organization/invite-member', {
+      email,
+      role: 'member',
+      organizationId: world.orgA,
+      resend: true,
+    });
+    expect(resent.statusCode).toBe(200);
+    expect((await smtp.waitFor(email)).subject).toBe('admin invited you to Org A on Corebase');
+
+    await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/sign-up/email',
+      headers: { origin },
+      payload: { name: 'Decliner', email, password: 'decliner password 1234' },
+    });
+    const verify = linkIn(await smtp.waitFor(email), '/v1/auth/verify-email');
+    const verified = await t.app.inject({ url: `${verify.pathname}${verify.search}` });
+    const cookie = verified.cookies.find((c) => c.name.endsWith('session_token'))!;
+    const headers = { origin, cookie: `${cookie.name}=${cookie.value}` };
+    const invitationId = resent.json<{ id: string }>().id;
+    const declined = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/organization/reject-invitation',
+      headers,
+      payload: { invitationId },
+    });
+    expect(declined.statusCode, declined.body).toBe(200);
+    const session = await t.app.inject({ url: '/v1/auth/get-session', headers });
+    const userId = session.json<{ user: { id: string } }>().user.id;
+    const rows = await t.services.tenancy.withPlatform((tx) =>
+      tx.select().from(memberships).where(eq(memberships.userId, userId)),
+    );
+    expect(rows).toEqual([]);
+  });
+
+  it('renames the organization (admin), refused to a member', async () => {
+    const byMember = await call('member', '/v1/auth/organization/update', {
+      organizationId: world.orgA,
+      data: { name: 'Hijacked' },
+    });
+    expect(byMember.statusCode).toBe(403);
+    const byAdmin = await call('admin', '/v1/auth/organization/update', {
+      organizationId: world.orgA,
+      data: { name: 'Org A Renamed' },
+    });
+    expect(byAdmin.statusCode, byAdmin.body).toBe(200);
+    const org = await t.app.inject({
+      url: '/v1/organization',
+      headers: world.personas.viewer.headers,
+    });
+    expect(org.json()).toMatchObject({ name: 'Org A Renamed' });
+  });
+
   it('a viewer cannot invite, and the last owner cannot be demoted or leave', async () => {
     const byViewer = await call('viewer', '/v1/auth/organization/invite-member', {
       email: `nope-${backend}@example.com`,
