@@ -1,21 +1,10 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { TConfig } from '#server/config';
 import { authBasePath, type Auth } from '#server/modules/auth/auth';
-import type { TErrorCode } from '#server/platform/errors';
-import { sendProblem } from '#server/platform/http/problem';
+import { codeForStatus, sendProblem } from '#server/platform/http/problem';
 
 /** Set by us from the connection (or trusted proxy); a value sent by the client is replaced. */
 export const clientIpHeader = 'x-corebase-client-ip';
-
-const codeByStatus: Partial<Record<number, TErrorCode>> = {
-  400: 'bad_request',
-  401: 'unauthenticated',
-  403: 'forbidden',
-  404: 'not_found',
-  409: 'conflict',
-  422: 'validation_failed',
-  429: 'rate_limited',
-};
 
 /** Turns a Fastify request into the fetch Request better-auth's handler takes. */
 function toWebRequest(request: FastifyRequest, baseUrl: string): Request {
@@ -55,8 +44,7 @@ async function sendWebResponse(
     } catch {
       // not JSON: fall back to the status text
     }
-    const code =
-      codeByStatus[response.status] ?? (response.status >= 500 ? 'internal_error' : 'bad_request');
+    const code = codeForStatus(response.status);
     if (code === 'internal_error') {
       request.log.error({ status: response.status, body: text }, 'auth handler failed');
       return sendProblem(

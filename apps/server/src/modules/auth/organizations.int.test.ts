@@ -28,6 +28,20 @@ describe.each(testBackends())('organizations through better-auth on %s', (backen
     await smtp?.close();
   });
 
+  /** Signs up at `email` and opens the mailed verification link, which signs the user in. */
+  const signUpFromMailbox = async (name: string, email: string) => {
+    await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/sign-up/email',
+      headers: { origin },
+      payload: { name, email, password: `${name} password 1234` },
+    });
+    const verify = linkIn(await smtp.waitFor(email), '/v1/auth/verify-email');
+    const verified = await t.app.inject({ url: `${verify.pathname}${verify.search}` });
+    const cookie = verified.cookies.find((c) => c.name.endsWith('session_token'))!;
+    return { origin, cookie: `${cookie.name}=${cookie.value}` };
+  };
+
   const call = (persona: keyof TWorld['personas'], url: string, payload: object) =>
     t.app.inject({ method: 'POST', url, headers: world.personas[persona].headers, payload });
 
@@ -74,17 +88,8 @@ describe.each(testBackends())('organizations through better-auth on %s', (backen
     const invitationId = invite.json<{ id: string }>().id;
     expect(mail.text).toContain(invitationId);
 
-    await t.app.inject({
-      method: 'POST',
-      url: '/v1/auth/sign-up/email',
-      headers: { origin },
-      payload: { name: 'Invitee', email, password: 'invitee password 1234' },
-    });
     // Verifying the address (the link signs the invitee in) proves the invitation reached them.
-    const verify = linkIn(await smtp.waitFor(email), '/v1/auth/verify-email');
-    const verified = await t.app.inject({ url: `${verify.pathname}${verify.search}` });
-    const cookie = verified.cookies.find((c) => c.name.endsWith('session_token'))!;
-    const headers = { origin, cookie: `${cookie.name}=${cookie.value}` };
+    const headers = await signUpFromMailbox('Invitee', email);
     const accepted = await t.app.inject({
       method: 'POST',
       url: '/v1/auth/organization/accept-invitation',
@@ -118,16 +123,7 @@ describe.each(testBackends())('organizations through better-auth on %s', (backen
     expect(resent.statusCode).toBe(200);
     expect((await smtp.waitFor(email)).subject).toBe('admin invited you to Org A on Corebase');
 
-    await t.app.inject({
-      method: 'POST',
-      url: '/v1/auth/sign-up/email',
-      headers: { origin },
-      payload: { name: 'Decliner', email, password: 'decliner password 1234' },
-    });
-    const verify = linkIn(await smtp.waitFor(email), '/v1/auth/verify-email');
-    const verified = await t.app.inject({ url: `${verify.pathname}${verify.search}` });
-    const cookie = verified.cookies.find((c) => c.name.endsWith('session_token'))!;
-    const headers = { origin, cookie: `${cookie.name}=${cookie.value}` };
+    const headers = await signUpFromMailbox('Decliner', email);
     const invitationId = resent.json<{ id: string }>().id;
     const declined = await t.app.inject({
       method: 'POST',

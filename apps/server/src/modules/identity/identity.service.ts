@@ -95,6 +95,11 @@ export function createIdentityService({
     deletedAt: org.deletedAt,
     purgeAfter: org.deletedAt ? new Date(org.deletedAt.getTime() + graceDays * 86_400_000) : null,
   });
+  /** What every new organization gets, however it was created: settings and the event. */
+  const setUp = async (tx: Tx, { id, name, slug }: { id: string; name: string; slug: string }) => {
+    await settings.initialize(tx, id);
+    await events.emit(tx, 'organization.created', { organizationId: id, name, slug });
+  };
   const load = async (tx: Tx, orgId: string) => {
     const org = await findOrganizationById(tx, orgId);
     if (!org) throw new AppError('not_found', 'This organization does not exist.');
@@ -168,7 +173,7 @@ export function createIdentityService({
       }
       const organization = await insertOrganization(tx, { id, name, slug });
       await insertMembership(tx, { organizationId: id, userId: ownerUserId, role: 'owner' });
-      await settings.initialize(tx, id);
+      await setUp(tx, { id, name, slug });
       await audit.record(tx, {
         orgId: id,
         actor: { type: 'user', id: ownerUserId },
@@ -176,13 +181,9 @@ export function createIdentityService({
         target: { type: 'organization', id },
         after: { name, slug },
       });
-      await events.emit(tx, 'organization.created', { organizationId: id, name, slug });
       return organization;
     },
 
-    async completeOrganization(tx, { id, name, slug }) {
-      await settings.initialize(tx, id);
-      await events.emit(tx, 'organization.created', { organizationId: id, name, slug });
-    },
+    completeOrganization: (tx, { id, name, slug }) => setUp(tx, { id, name, slug }),
   };
 }

@@ -86,8 +86,14 @@ const statusCodes: Partial<Record<number, TErrorCode>> = {
   409: 'conflict',
   413: 'payload_too_large',
   415: 'unsupported_media_type',
+  422: 'validation_failed',
   429: 'rate_limited',
 };
+
+/** Our stable code for an HTTP status another component answered with. */
+export function codeForStatus(status: number): TErrorCode {
+  return statusCodes[status] ?? (status >= 500 ? 'internal_error' : 'bad_request');
+}
 
 /**
  * The one error handler: AppError as thrown; schema failures as 400 naming each field; Fastify's
