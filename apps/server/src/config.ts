@@ -180,6 +180,30 @@ export const ZEnv = z.object({
     .describe(
       'Requests per client IP per window to sign-in, sign-up and password endpoints (counted apart from RATE_LIMIT_MAX).',
     ),
+  RATE_LIMIT_ACCOUNT_MAX: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(10)
+    .describe(
+      'Requests per email address per window to sign-in, sign-up, password-reset and verification mail, from any IP.',
+    ),
+  AUTH_SESSION_IDLE_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(8760)
+    .default(168)
+    .describe('A session unused this many hours ends (idle expiry); each use extends it.'),
+  AUTH_SESSION_MAX_DAYS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(365)
+    .default(30)
+    .describe(
+      'A session ends this many days after its sign-in however much it is used (absolute expiry).',
+    ),
   AUTH_LOCKOUT_THRESHOLD: z.coerce
     .number()
     .int()

@@ -7,8 +7,9 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
 import { loadConfig, type TConfig } from '#server/config';
-import { authOpenApi, createAuth, type Auth } from '#server/modules/auth/auth';
-import { authRoutes } from '#server/modules/auth/auth.routes';
+import { createAuth, type Auth } from '#server/modules/auth/auth';
+import { libraryPermissionOf } from '#server/modules/auth/auth.access';
+import { authOpenApi, authRoutes } from '#server/modules/auth/auth.routes';
 import { createLockout } from '#server/modules/auth/lockout';
 import { createAuthenticator } from '#server/modules/auth/principal';
 import { auditRoutes } from '#server/modules/audit/audit.routes';
@@ -18,6 +19,8 @@ import {
   type IdentityService,
 } from '#server/modules/identity/identity.service';
 import { organizationRoutes } from '#server/modules/identity/organization.routes';
+import { roleRoutes } from '#server/modules/identity/roles.routes';
+import { createRolesService, type RolesService } from '#server/modules/identity/roles.service';
 import { createSettingsService } from '#server/modules/settings/settings.service';
 import { systemRoutes } from '#server/modules/system/system.routes';
 import { acquireDataDirLock, type DataDirLock } from '#server/platform/data-dir-lock';
@@ -38,6 +41,7 @@ export type Services = {
   database: Database;
   tenancy: Tenancy;
   identity: IdentityService;
+  roles: RolesService;
   audit: Audit;
   mailer: Mailer;
   auth: Auth;
@@ -61,6 +65,7 @@ export function createServices(
     settings,
     graceDays: config.ORG_DELETION_GRACE_DAYS,
   });
+  const roles = createRolesService({ audit, events, libraryPermission: libraryPermissionOf });
   const mailer = createMailer({
     smtpUrl: config.SMTP_URL,
     dir: path.join(config.CB_DATA_DIR, 'mail'),
@@ -92,8 +97,8 @@ export function createServices(
       await (entry.orgId ? tenancy.withTenant(entry.orgId, record) : tenancy.withPlatform(record));
     },
   });
-  const authenticate = createAuthenticator({ auth, identity, tenancy });
-  return { database, tenancy, identity, audit, mailer, auth, authenticate };
+  const authenticate = createAuthenticator({ auth, identity, roles, tenancy });
+  return { database, tenancy, identity, roles, audit, mailer, auth, authenticate };
 }
 
 /**
@@ -104,7 +109,7 @@ export function routeList(deps: {
   config: TConfig;
   readiness: () => Promise<TReadiness>;
   metrics: Metrics;
-  services: Pick<Services, 'auth' | 'audit' | 'tenancy' | 'identity'>;
+  services: Pick<Services, 'auth' | 'audit' | 'tenancy' | 'identity' | 'roles'>;
 }): FastifyPluginAsync[] {
   const { config, readiness, metrics, services } = deps;
   const routes: FastifyPluginAsync[] = [
@@ -113,8 +118,20 @@ export function routeList(deps: {
   if (config.CB_ROLES.includes('api')) {
     routes.push(systemRoutes({ version }));
     routes.push(
-      authRoutes({ auth: services.auth, config }),
+      authRoutes({
+        auth: services.auth,
+        config,
+        rolePermissions: (orgId, role) =>
+          services.tenancy.withTenant(orgId, (tx) => services.roles.permissionsOf(tx, orgId, role)),
+        organizationSlug: async (orgId) =>
+          (
+            await services.tenancy.withTenant(orgId, (tx) =>
+              services.identity.getOrganization(tx, orgId),
+            )
+          ).slug,
+      }),
       organizationRoutes({ identity: services.identity, tenancy: services.tenancy }),
+      roleRoutes({ roles: services.roles, tenancy: services.tenancy }),
       auditRoutes({ audit: services.audit, tenancy: services.tenancy }),
     );
   }

@@ -9,7 +9,7 @@ import { readMigrations } from '#server/platform/db/migrate';
 import { buildApp, type App } from '#server/platform/http/app';
 import { createMetrics } from '#server/platform/metrics';
 import { createReadiness } from '#server/platform/readiness';
-import { authOpenApi } from '#server/modules/auth/auth';
+import { authOpenApi } from '#server/modules/auth/auth.routes';
 import { createServices, routeList, type Services } from '#server/server';
 import { openTestDatabase, type TBackendName, type TTestDatabase } from '#test/databases';
 

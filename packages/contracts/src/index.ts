@@ -4,3 +4,4 @@ export * from './meta.ts';
 export * from './organization.ts';
 export * from './permissions.ts';
 export * from './problem.ts';
+export * from './roles.ts';

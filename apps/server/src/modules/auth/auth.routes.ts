@@ -1,10 +1,138 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { createHmac } from 'node:crypto';
+import type { TPermission, TRouteAccess } from '@corebase/contracts';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z, type ZodType } from 'zod';
 import type { TConfig } from '#server/config';
 import { authBasePath, type Auth } from '#server/modules/auth/auth';
+import { AppError } from '#server/platform/errors';
+import { csrfHeader, csrfTokenFor } from '#server/platform/http/csrf';
 import { codeForStatus, sendProblem } from '#server/platform/http/problem';
 
 /** Set by us from the connection (or trusted proxy); a value sent by the client is replaced. */
 export const clientIpHeader = 'x-corebase-client-ip';
+
+/**
+ * Who may call each better-auth endpoint, by its path below /v1/auth. Our front door checks it
+ * (and the CSRF rule) before better-auth sees the request, as for every other route; `null`
+ * keeps an endpoint off HTTP. Start-up fails when better-auth has an endpoint missing here, so an
+ * upgrade that adds one cannot open it silently.
+ */
+export const authEndpointAccess: Record<string, TRouteAccess | null> = {
+  '/ok': 'public',
+  '/error': 'public',
+  '/sign-up/email': 'public',
+  '/sign-in/email': 'public',
+  // Answers null to an anonymous caller: that is how a client learns it is signed out.
+  '/get-session': 'public',
+  // Clears the cookies even when the session behind them is already gone.
+  '/sign-out': 'public',
+  '/verify-email': 'public',
+  '/send-verification-email': 'public',
+  '/request-password-reset': 'public',
+  '/reset-password': 'public',
+  '/reset-password/:token': 'public',
+  '/delete-user/callback': 'public',
+  // Social sign-in and linking (no provider is configured yet: they answer 4xx).
+  '/sign-in/social': 'public',
+  '/callback/:id': 'public',
+  '/link-social': 'authenticated',
+  '/list-accounts': 'authenticated',
+  '/unlink-account': 'authenticated',
+  '/refresh-token': 'authenticated',
+  '/get-access-token': 'authenticated',
+  '/account-info': 'authenticated',
+  // The caller's own account and sessions.
+  '/verify-password': 'authenticated',
+  '/change-email': 'authenticated',
+  '/change-password': 'authenticated',
+  '/update-session': 'authenticated',
+  '/update-user': 'authenticated',
+  '/delete-user': 'authenticated',
+  '/list-sessions': 'authenticated',
+  '/revoke-session': 'authenticated',
+  '/revoke-sessions': 'authenticated',
+  '/revoke-other-sessions': 'authenticated',
+  // Organizations the caller belongs to, joins or creates.
+  '/organization/create': 'authenticated',
+  '/organization/check-slug': 'authenticated',
+  '/organization/list': 'authenticated',
+  '/organization/set-active': 'authenticated',
+  '/organization/leave': 'authenticated',
+  '/organization/get-invitation': 'authenticated',
+  '/organization/accept-invitation': 'authenticated',
+  '/organization/reject-invitation': 'authenticated',
+  '/organization/list-user-invitations': 'authenticated',
+  '/organization/has-permission': 'authenticated',
+  // The active organization, under its permissions.
+  '/organization/get-organization': 'organization:read',
+  '/organization/get-full-organization': 'members:read',
+  '/organization/get-active-member': 'organization:read',
+  '/organization/get-active-member-role': 'organization:read',
+  '/organization/list-members': 'members:read',
+  '/organization/list-invitations': 'members:read',
+  '/organization/update': 'settings:manage',
+  '/organization/invite-member': 'members:manage',
+  '/organization/cancel-invitation': 'members:manage',
+  '/organization/update-member-role': 'members:manage',
+  '/organization/remove-member': 'members:manage',
+  // Ours instead: deletion with a grace period (/v1/organization/deletion), roles (/v1/roles).
+  '/organization/delete': null,
+  '/organization/create-role': null,
+  '/organization/update-role': null,
+  '/organization/delete-role': null,
+  '/organization/list-roles': null,
+  '/organization/get-role': null,
+  // Its OpenAPI document is merged into /v1/openapi.json; its reference page loads a CDN script.
+  '/open-api/generate-schema': null,
+  '/reference': null,
+};
+
+type TEndpoint = {
+  path?: string;
+  options: { method: string | string[]; body?: ZodType; query?: ZodType; metadata?: unknown };
+};
+
+export type TAuthEndpoint = {
+  path: string;
+  methods: ('GET' | 'POST')[];
+  access: TRouteAccess;
+  body: ZodType | undefined;
+  query: ZodType | undefined;
+};
+
+/** The better-auth endpoints served over HTTP, each with its declared access. */
+export function exposedAuthEndpoints(auth: Auth): TAuthEndpoint[] {
+  const endpoints = Object.values(auth.api as Record<string, TEndpoint>).filter(
+    (e) => e.path && !(e.options.metadata as { SERVER_ONLY?: boolean } | undefined)?.SERVER_ONLY,
+  );
+  const paths = new Set(endpoints.map((e) => e.path!));
+  const undeclared = [...paths].filter((p) => !(p in authEndpointAccess));
+  const stale = Object.keys(authEndpointAccess).filter((p) => !paths.has(p));
+  if (undeclared.length > 0 || stale.length > 0) {
+    throw new Error(
+      `authEndpointAccess is out of step with better-auth: ${[
+        undeclared.length ? `undeclared ${undeclared.join(', ')}` : '',
+        stale.length ? `unknown ${stale.join(', ')}` : '',
+      ]
+        .filter(Boolean)
+        .join('; ')}`,
+    );
+  }
+  return endpoints.flatMap((e) => {
+    const access = authEndpointAccess[e.path!];
+    if (!access) return [];
+    const methods = [e.options.method].flat().filter((m) => m === 'GET' || m === 'POST');
+    return [{ path: e.path!, methods, access, body: e.options.body, query: e.options.query }];
+  });
+}
+
+const ZCsrfToken = z.object({
+  /** null for a caller without a session (an API key). */
+  token: z.string().nullable(),
+  /** The header to send it in. */
+  header: z.string(),
+});
 
 /** Turns a Fastify request into the fetch Request better-auth's handler takes. */
 function toWebRequest(request: FastifyRequest, baseUrl: string): Request {
@@ -26,6 +154,19 @@ function toWebRequest(request: FastifyRequest, baseUrl: string): Request {
   });
 }
 
+/**
+ * better-auth's codes for "no such thing here". It answers them 400 (or 403 for a non-member);
+ * we answer 404, as for any id of another organization: the caller learns nothing about it.
+ */
+const notFoundReasons = new Set([
+  'ORGANIZATION_NOT_FOUND',
+  'MEMBER_NOT_FOUND',
+  'INVITATION_NOT_FOUND',
+  'USER_NOT_FOUND',
+  'USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION',
+  'YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION',
+]);
+
 async function sendWebResponse(
   request: FastifyRequest,
   reply: FastifyReply,
@@ -44,7 +185,8 @@ async function sendWebResponse(
     } catch {
       // not JSON: fall back to the status text
     }
-    const code = codeForStatus(response.status);
+    const code =
+      body.code && notFoundReasons.has(body.code) ? 'not_found' : codeForStatus(response.status);
     if (code === 'internal_error') {
       request.log.error({ status: response.status, body: text }, 'auth handler failed');
       return sendProblem(
@@ -62,45 +204,194 @@ async function sendWebResponse(
   return reply.send(text.length > 0 ? text : undefined);
 }
 
-/**
- * better-auth under /v1/auth: sign-up, sign-in, sessions, verification, password reset,
- * organizations. Its endpoints authenticate for themselves, so the route is public here.
- */
 /** Endpoints that guess or mint credentials: counted under RATE_LIMIT_AUTH_MAX, apart. */
-const credentialPaths = new Set(
-  [
-    '/sign-in/email',
-    '/sign-up/email',
-    '/request-password-reset',
-    '/reset-password',
-    '/change-password',
-    '/send-verification-email',
-  ].map((p) => `${authBasePath}${p}`),
-);
-const isCredentialPath = (url: string) => credentialPaths.has(url.split('?', 1)[0] ?? '');
+const credentialPaths = new Set([
+  '/sign-in/email',
+  '/sign-up/email',
+  '/request-password-reset',
+  '/reset-password',
+  '/change-password',
+  '/send-verification-email',
+]);
 
-export function authRoutes(options: { auth: Auth; config: TConfig }): FastifyPluginAsync {
-  const { config } = options;
+/** Of those, the ones that name an account by its email: also limited per account. */
+const accountPaths = new Set([
+  '/sign-in/email',
+  '/sign-up/email',
+  '/request-password-reset',
+  '/send-verification-email',
+]);
+
+/** Endpoints that give a member a role: nobody grants a permission they do not hold. */
+const roleGrantPaths = new Set(['/organization/invite-member', '/organization/update-member-role']);
+
+export type TAuthRoutesDeps = {
+  auth: Auth;
+  config: TConfig;
+  /** The permissions of a role name in the organization; undefined: no such role there. */
+  rolePermissions: (orgId: string, role: string) => Promise<readonly TPermission[] | undefined>;
+  /** The slug of the organization (to compare with an `organizationSlug` a client sends). */
+  organizationSlug: (orgId: string) => Promise<string | undefined>;
+};
+
+const isPermission = (access: TRouteAccess): access is TPermission => access.includes(':');
+
+function field(request: FastifyRequest, name: string): unknown {
+  const body = request.body as Record<string, unknown> | undefined;
+  const query = request.query as Record<string, unknown> | undefined;
+  return (body && typeof body === 'object' ? body[name] : undefined) ?? query?.[name];
+}
+
+/**
+ * An endpoint of the active organization acts in it alone: an `organizationId` (or slug) of any
+ * other organization answers 404, like every id the caller's organization does not own. The role
+ * a member is given must be one the organization has, and within what the caller may do.
+ */
+async function checkOrganizationScope(
+  deps: TAuthRoutesDeps,
+  path: string,
+  request: FastifyRequest,
+): Promise<void> {
+  const principal = request.principal!;
+  const orgId = principal.orgId!;
+  const organizationId = field(request, 'organizationId');
+  if (organizationId !== undefined && organizationId !== orgId) {
+    throw new AppError(
+      'not_found',
+      `No organization ${JSON.stringify(organizationId)} is active for you: switch to it first (POST ${authBasePath}/organization/set-active).`,
+    );
+  }
+  const slug = field(request, 'organizationSlug');
+  if (slug !== undefined && slug !== (await deps.organizationSlug(orgId))) {
+    throw new AppError('not_found', `No organization ${JSON.stringify(slug)} is active for you.`);
+  }
+  if (!roleGrantPaths.has(path)) return;
+  const role = field(request, 'role');
+  if (typeof role !== 'string' || role.includes(',')) {
+    throw new AppError('validation_failed', 'role: give exactly one role name.', {
+      details: { errors: [{ in: 'body', field: 'role', message: 'expected one role name' }] },
+    });
+  }
+  const granted = await deps.rolePermissions(orgId, role);
+  if (!granted) {
+    throw new AppError(
+      'validation_failed',
+      `role: this organization has no role "${role}" (see GET /v1/roles).`,
+      { details: { errors: [{ in: 'body', field: 'role', message: 'is not a role here' }] } },
+    );
+  }
+  const lacking = granted.filter((p) => !principal.permissions.has(p));
+  if (lacking.length > 0) {
+    throw new AppError(
+      'forbidden',
+      `You cannot give the role "${role}": it has permissions you do not hold (${lacking.join(', ')}).`,
+    );
+  }
+}
+
+/**
+ * better-auth under /v1/auth, one route per endpoint with its declared access: sign-up, sign-in,
+ * sessions, verification, password reset, organizations, members and invitations.
+ */
+export function authRoutes(deps: TAuthRoutesDeps): FastifyPluginAsyncZod {
+  const { config, auth } = deps;
+  const accountKey = (email: string) =>
+    createHmac('sha256', config.AUTH_SECRET)
+      .update(`account:${email.trim().toLowerCase()}`)
+      .digest('hex');
   return async (app) => {
-    app.route({
-      method: ['GET', 'POST'],
-      url: `${authBasePath}/*`,
-      config: {
-        permission: 'public',
-        rateLimit: {
-          max: (request) =>
-            isCredentialPath(request.url) ? config.RATE_LIMIT_AUTH_MAX : config.RATE_LIMIT_MAX,
-          keyGenerator: (request) =>
-            isCredentialPath(request.url) ? `${request.ip}:credentials` : request.ip,
+    app.get(
+      '/v1/session/csrf-token',
+      {
+        config: { permission: 'authenticated' },
+        schema: {
+          tags: ['auth'],
+          summary:
+            'The CSRF token of this session, for cookie clients that send no Origin header (as x-csrf-token).',
+          response: { 200: ZCsrfToken },
         },
       },
-      schema: { hide: true },
-      handler: async (request, reply) =>
-        sendWebResponse(
-          request,
-          reply,
-          await options.auth.handler(toWebRequest(request, config.PUBLIC_URL)),
-        ),
+      async (request) => ({
+        token: request.principal!.sessionId
+          ? csrfTokenFor(config.AUTH_SECRET, request.principal!.sessionId)
+          : null,
+        header: csrfHeader,
+      }),
+    );
+    // Per account, whichever addresses the attempts come from (IP limits miss a botnet).
+    const accountLimit = app.createRateLimit({
+      max: config.RATE_LIMIT_ACCOUNT_MAX,
+      timeWindow: config.RATE_LIMIT_WINDOW_MS,
+      keyGenerator: (request) => `account:${accountKey(String(field(request, 'email')))}`,
     });
+    for (const endpoint of exposedAuthEndpoints(auth)) {
+      const { path, access } = endpoint;
+      const isCredential = credentialPaths.has(path);
+      app.route({
+        method: endpoint.methods,
+        url: `${authBasePath}${path}`,
+        config: {
+          permission: access,
+          requestSchema: { body: endpoint.body, querystring: endpoint.query },
+          rateLimit: isCredential
+            ? {
+                max: config.RATE_LIMIT_AUTH_MAX,
+                keyGenerator: (request: FastifyRequest) => `${request.ip}:credentials`,
+              }
+            : {},
+        },
+        // better-auth's own document (merged into /v1/openapi.json) describes these.
+        schema: { hide: true },
+        preHandler: async (request) => {
+          if (accountPaths.has(path) && typeof field(request, 'email') === 'string') {
+            const limit = await accountLimit(request);
+            if (!limit.isAllowed && limit.isExceeded) {
+              throw new AppError(
+                'rate_limited',
+                `Too many attempts for this account: retry after ${limit.ttlInSeconds} s.`,
+                { headers: { 'retry-after': String(limit.ttlInSeconds) } },
+              );
+            }
+          }
+          if (isPermission(access)) await checkOrganizationScope(deps, path, request);
+        },
+        handler: async (request, reply) =>
+          sendWebResponse(
+            request,
+            reply,
+            await auth.handler(toWebRequest(request, config.PUBLIC_URL)),
+          ),
+      });
+    }
   };
+}
+
+export type TOpenApiFragment = {
+  paths: Record<string, unknown>;
+  components: { schemas: Record<string, unknown> };
+};
+
+/**
+ * better-auth's endpoints as an OpenAPI fragment: the ones served over HTTP, with the methods
+ * served, paths under /v1/auth, tagged `auth`.
+ */
+export async function authOpenApi(auth: Auth): Promise<TOpenApiFragment> {
+  const document = (await auth.api.generateOpenAPISchema()) as unknown as {
+    paths?: Record<string, Record<string, { tags?: string[] }>>;
+    components?: { schemas?: Record<string, unknown> };
+  };
+  const served = new Map(
+    exposedAuthEndpoints(auth).map((e) => [e.path, e.methods.map((m) => m.toLowerCase())]),
+  );
+  const paths: Record<string, unknown> = {};
+  for (const [path, operations] of Object.entries(document.paths ?? {})) {
+    const methods = served.get(path.replace(/\{([^}]+)\}/g, ':$1'));
+    if (!methods) continue;
+    paths[`${authBasePath}${path}`] = Object.fromEntries(
+      Object.entries(operations)
+        .filter(([method]) => methods.includes(method))
+        .map(([method, operation]) => [method, { ...operation, tags: ['auth'] }]),
+    );
+  }
+  return { paths, components: { schemas: document.components?.schemas ?? {} } };
 }

@@ -4,12 +4,12 @@ import { drizzleAdapter } from 'better-auth/adapters/drizzle';
 import { openAPI } from 'better-auth/plugins';
 import { bearer } from 'better-auth/plugins/bearer';
 import { organization } from 'better-auth/plugins/organization';
-import { adminAc, memberAc, ownerAc } from 'better-auth/plugins/organization/access';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { trustedOrigins, type TConfig } from '#server/config';
 import { dictionary } from '@zxcvbn-ts/language-common';
 import { APIError, createAuthMiddleware, getSessionFromCtx, isAPIError } from 'better-auth/api';
+import { accessControl, libraryRoles } from '#server/modules/auth/auth.access';
 import { isAuditedPath, securityEventOf } from '#server/modules/auth/auth.audit';
 import {
   changeEmailConfirmation,
@@ -25,6 +25,7 @@ import {
   accounts,
   invitations,
   memberships,
+  organizationRoles,
   organizations,
   sessions,
   users,
@@ -33,9 +34,6 @@ import {
 import { newId } from '#server/platform/db/columns';
 import type { Db } from '#server/platform/db/database';
 import type { Mailer } from '#server/platform/mail/mailer';
-
-/** better-auth endpoints we switch off (ours replace them). */
-const disabledAuthPaths = ['/organization/delete'] as const;
 
 /** Where better-auth is mounted; every auth endpoint is below it. */
 export const authBasePath = '/v1/auth';
@@ -133,6 +131,8 @@ export function createAuth({
       }),
     );
   };
+  const idleSeconds = config.AUTH_SESSION_IDLE_HOURS * 60 * 60;
+  const maxMs = config.AUTH_SESSION_MAX_DAYS * 86_400_000;
   const callers = new WeakMap<Request, { userId: string; activeOrganizationId: string | null }>();
   return betterAuth({
     appName: 'Corebase',
@@ -141,8 +141,6 @@ export function createAuth({
     secret: config.AUTH_SECRET,
     trustedOrigins: trustedOrigins(config),
     telemetry: { enabled: false },
-    // Deleting an organization goes through our grace period (POST /v1/organization/deletion).
-    disabledPaths: [...disabledAuthPaths],
     // Into our pino logs (redacted, with levels), not better-auth's own console output.
     logger: {
       log: (level, message, ...args) =>
@@ -151,7 +149,16 @@ export function createAuth({
     rateLimit: { enabled: false },
     database: drizzleAdapter(db, {
       provider: 'pg',
-      schema: { users, sessions, accounts, verifications, organizations, memberships, invitations },
+      schema: {
+        users,
+        sessions,
+        accounts,
+        verifications,
+        organizations,
+        memberships,
+        invitations,
+        organizationRoles,
+      },
     }),
     user: {
       modelName: 'users',
@@ -191,10 +198,34 @@ export function createAuth({
       modelName: 'sessions',
       // With Redis as secondary storage, sessions are still written to PostgreSQL.
       storeSessionInDatabase: true,
-      expiresIn: 60 * 60 * 24 * 30,
-      updateAge: 60 * 60 * 24,
+      // Idle expiry: each use (at most one write per updateAge) moves the end this far out...
+      expiresIn: idleSeconds,
+      updateAge: Math.min(60 * 60, Math.floor(idleSeconds / 4)),
       // Sensitive actions without the password (deleting the account) need a sign-in this recent.
       freshAge: 60 * 10,
+    },
+    // ...and never past the absolute end, AUTH_SESSION_MAX_DAYS after the sign-in.
+    databaseHooks: {
+      session: {
+        create: {
+          before: async (session) => {
+            const cap = new Date(Date.now() + maxMs);
+            return session.expiresAt > cap ? { data: { ...session, expiresAt: cap } } : undefined;
+          },
+        },
+        update: {
+          before: async (changes, ctx) => {
+            // A refresh runs inside get-session, which has loaded the session it extends.
+            const signedInAt = (
+              ctx?.context as { session?: { session?: { createdAt?: Date | string } } } | undefined
+            )?.session?.session?.createdAt;
+            const expiresAt = (changes as { expiresAt?: Date }).expiresAt;
+            if (!expiresAt || !signedInAt) return undefined;
+            const cap = new Date(new Date(signedInAt).getTime() + maxMs);
+            return expiresAt > cap ? { data: { ...changes, expiresAt: cap } } : undefined;
+          },
+        },
+      },
     },
     account: { modelName: 'accounts' },
     verification: { modelName: 'verifications' },
@@ -303,9 +334,12 @@ export function createAuth({
     },
     plugins: [
       organization({
-        // better-auth's own checks (who may invite, change roles, delete) use these; our routes
-        // use contracts' rolePermissions. A viewer may do nothing to the organization itself.
-        roles: { owner: ownerAc, admin: adminAc, member: memberAc, viewer: memberAc },
+        // Its own checks (who may invite, change roles) use statements derived from our
+        // permissions; custom roles are read from organization_roles, which our roles service
+        // writes (its create-role endpoints stay off HTTP).
+        ac: accessControl,
+        roles: libraryRoles,
+        dynamicAccessControl: { enabled: true },
         creatorRole: 'owner',
         invitationExpiresIn: 60 * 60 * 24 * 7,
         sendInvitationEmail: async ({ email, role, organization: org, inviter, id }) => {
@@ -333,6 +367,7 @@ export function createAuth({
           organization: { modelName: 'organizations' },
           member: { modelName: 'memberships' },
           invitation: { modelName: 'invitations' },
+          organizationRole: { modelName: 'organizationRoles' },
         },
       }),
       bearer(),
@@ -344,27 +379,3 @@ export function createAuth({
 }
 
 export type Auth = ReturnType<typeof createAuth>;
-
-export type TOpenApiFragment = {
-  paths: Record<string, unknown>;
-  components: { schemas: Record<string, unknown> };
-};
-
-/** better-auth's endpoints as an OpenAPI fragment, paths under /v1/auth, tagged `auth`. */
-export async function authOpenApi(auth: Auth): Promise<TOpenApiFragment> {
-  const document = (await auth.api.generateOpenAPISchema()) as unknown as {
-    paths?: Record<string, Record<string, { tags?: string[] }>>;
-    components?: { schemas?: Record<string, unknown> };
-  };
-  const paths: Record<string, unknown> = {};
-  for (const [path, operations] of Object.entries(document.paths ?? {})) {
-    if ((disabledAuthPaths as readonly string[]).includes(path)) continue;
-    paths[`${authBasePath}${path}`] = Object.fromEntries(
-      Object.entries(operations).map(([method, operation]) => [
-        method,
-        { ...operation, tags: ['auth'] },
-      ]),
-    );
-  }
-  return { paths, components: { schemas: document.components?.schemas ?? {} } };
-}

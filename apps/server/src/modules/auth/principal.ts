@@ -1,14 +1,9 @@
-import { rolePermissions, type TBuiltInRole, type TPermission } from '@corebase/contracts';
 import { fromNodeHeaders } from 'better-auth/node';
 import type { Auth } from '#server/modules/auth/auth';
 import type { IdentityService } from '#server/modules/identity/identity.service';
+import type { RolesService } from '#server/modules/identity/roles.service';
 import type { Tenancy } from '#server/platform/db/tenancy';
 import type { TAuthenticate, TPrincipal } from '#server/platform/http/app';
-
-/** The permissions of a role name; unknown roles (a custom role arrives later) grant nothing. */
-export function permissionsOf(role: string | undefined): ReadonlySet<TPermission> {
-  return new Set(role && role in rolePermissions ? rolePermissions[role as TBuiltInRole] : []);
-}
 
 /**
  * Resolves the caller from better-auth's session (cookie, or `Authorization: Bearer <session
@@ -17,6 +12,7 @@ export function permissionsOf(role: string | undefined): ReadonlySet<TPermission
 export function createAuthenticator(deps: {
   auth: Auth;
   identity: IdentityService;
+  roles: RolesService;
   tenancy: Tenancy;
 }): TAuthenticate {
   return async (request) => {
@@ -26,12 +22,17 @@ export function createAuthenticator(deps: {
     const activeOrgId = (session.session as { activeOrganizationId?: string | null })
       .activeOrganizationId;
     const membership = activeOrgId
-      ? await deps.tenancy.withPlatform((tx) =>
-          deps.identity.findMembership(tx, activeOrgId, userId),
-        )
+      ? await deps.tenancy.withPlatform(async (tx) => {
+          const found = await deps.identity.findMembership(tx, activeOrgId, userId);
+          // A role deleted or unknown grants nothing (the roles service refuses to delete one in use).
+          const granted = found
+            ? await deps.roles.permissionsOf(tx, activeOrgId, found.role)
+            : undefined;
+          return found ? { ...found, granted: granted ?? [] } : undefined;
+        })
       : undefined;
     const role = membership?.role;
-    let permissions = permissionsOf(role);
+    let permissions: ReadonlySet<string> = new Set(membership?.granted ?? []);
     // While its deletion is pending an organization is frozen: only restoring it is allowed.
     if (membership?.deletedAt) {
       permissions = new Set([...permissions].filter((p) => p === 'organization:delete'));

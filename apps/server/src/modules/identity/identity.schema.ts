@@ -8,6 +8,7 @@ import {
   unique,
   uuid,
 } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
 import { createdAtColumn, idColumn, updatedAtColumn } from '#server/platform/db/columns';
 
 /*
@@ -66,6 +67,34 @@ export const memberships = pgTable(
     unique('memberships_organization_user_unique').on(t.organizationId, t.userId),
     index('memberships_user_idx').on(t.userId),
   ],
+);
+
+/**
+ * Platform table (no RLS), like memberships: an organization's custom roles. better-auth's
+ * organization plugin reads it (model `organizationRole`, dynamic access control) to accept a
+ * custom role name and to check what its holders may do; our roles service is its only writer.
+ */
+export const organizationRoles = pgTable(
+  'organization_roles',
+  {
+    id: idColumn(),
+    organizationId: uuid('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    /** The name memberships and invitations hold in `role`. */
+    role: text('role').notNull(),
+    description: text('description'),
+    /** Our permissions (`companies:read`, …): the source of truth. */
+    permissions: text('permissions')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    /** better-auth's statements JSON, derived from `permissions` on every write. */
+    permission: text('permission').notNull(),
+    createdAt: createdAtColumn(),
+    updatedAt: updatedAtColumn(),
+  },
+  (t) => [unique('organization_roles_organization_role_unique').on(t.organizationId, t.role)],
 );
 
 /** Platform table (no RLS): better-auth `session`; one row per signed-in device. */

@@ -12,6 +12,7 @@ export const platformTableNames = [
   'accounts',
   'invitations',
   'memberships',
+  'organization_roles',
   'organizations',
   'outbox',
   'sessions',

@@ -22,6 +22,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { trustedOrigins, type TConfig } from '#server/config';
 import { AppError } from '#server/platform/errors';
+import { csrfHeader, isValidCsrfToken } from '#server/platform/http/csrf';
 import { handleError, sendProblem } from '#server/platform/http/problem';
 import { requestIdFrom } from '#server/platform/http/request-id';
 import { isReservedPath } from '#server/platform/http/reserved';
@@ -29,7 +30,15 @@ import type { Metrics } from '#server/platform/metrics';
 
 export type TRoutePermission = TRouteAccess;
 
-export type TRouteInfo = { method: string; url: string; permission: TRoutePermission | undefined };
+/** A route's request schemas (zod), where it has them: what the authorization tests build from. */
+export type TRequestSchemas = { body?: unknown; querystring?: unknown; params?: unknown };
+
+export type TRouteInfo = {
+  method: string;
+  url: string;
+  permission: TRoutePermission | undefined;
+  schemas: TRequestSchemas;
+};
 
 /** Who is calling, as the authenticator resolved it. */
 export type TPrincipal = {
@@ -53,6 +62,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Every route declares who may call it; a test fails for any route that does not. */
     permission?: TRoutePermission;
+    /** Request schemas of a route Fastify does not validate itself (a library checks its input). */
+    requestSchema?: TRequestSchemas;
   }
   // eslint-disable-next-line @typescript-eslint/consistent-type-definitions -- module augmentation needs an interface
   interface FastifyInstance {
@@ -89,6 +100,16 @@ export type TAppOptions = {
   version: string;
 };
 
+function requestSchemasOf(route: { config?: unknown; schema?: unknown }): TRequestSchemas {
+  const declared = (route.config as { requestSchema?: TRequestSchemas } | undefined)?.requestSchema;
+  const own = route.schema as TRequestSchemas | undefined;
+  return {
+    body: own?.body ?? declared?.body,
+    querystring: own?.querystring ?? declared?.querystring,
+    params: own?.params ?? declared?.params,
+  };
+}
+
 type TMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
 const methods: TMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
@@ -112,13 +133,19 @@ export async function buildApp(options: TAppOptions): Promise<App> {
 
   // Fastify answers an unknown method with 404; keep our own table of paths to tell 405 apart.
   const knownRoutes = FindMyWay();
-  const registered: { method: string | string[]; url: string; config?: unknown }[] = [];
+  const registered: {
+    method: string | string[];
+    url: string;
+    config?: unknown;
+    schema?: unknown;
+  }[] = [];
   app.decorate('routeTable', () =>
     registered.flatMap((route) =>
       (Array.isArray(route.method) ? route.method : [route.method]).map((method) => ({
         method,
         url: route.url,
         permission: (route.config as { permission?: TRoutePermission } | undefined)?.permission,
+        schemas: requestSchemasOf(route),
       })),
     ),
   );
@@ -288,14 +315,19 @@ export async function buildApp(options: TAppOptions): Promise<App> {
     request.principal = principal;
     // CSRF: a browser sends cookies on cross-site requests too. An unsafe request authenticated by
     // cookie must come from our own origin (or a configured one); bearer calls are exempt.
+    // A client that sends no Origin proves itself with the session's CSRF token instead.
     if (
       !['GET', 'HEAD', 'OPTIONS'].includes(request.method) &&
       principal.via === 'cookie' &&
-      !allowedOrigins.has(request.headers.origin ?? '')
+      !allowedOrigins.has(request.headers.origin ?? '') &&
+      !(
+        principal.sessionId &&
+        isValidCsrfToken(config.AUTH_SECRET, principal.sessionId, request.headers[csrfHeader])
+      )
     ) {
       throw new AppError(
         'forbidden',
-        'Cross-site request refused: send it from the app itself (Origin header), or authenticate with a bearer token.',
+        `Cross-site request refused: send it from the app itself (Origin header), with the ${csrfHeader} header from GET /v1/session/csrf-token, or authenticate with a bearer token.`,
       );
     }
     if (access === 'authenticated') return;
