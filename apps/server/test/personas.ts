@@ -1,3 +1,4 @@
+import { permissions, rolePermissions, type TPermission } from '@corebase/contracts';
 import { eq } from 'drizzle-orm';
 import { users } from '#server/modules/identity/identity.schema';
 import { newId } from '#server/platform/db/columns';
@@ -9,6 +10,7 @@ export const personaNames = [
   'member',
   'admin',
   'owner',
+  'custom',
   'otherOrgOwner',
   'superadmin',
 ] as const;
@@ -20,10 +22,24 @@ export type TPersona = {
   /** Headers that authenticate as this persona (a session cookie), empty for anonymous. */
   headers: Record<string, string>;
   /** The role in organization A, when a member of it. */
-  roleInOrgA: 'viewer' | 'member' | 'admin' | 'owner' | null;
+  roleInOrgA: 'viewer' | 'member' | 'admin' | 'owner' | typeof customRole.name | null;
+  /** What that role grants in the persona's active organization (B for otherOrgOwner). */
+  permissions: ReadonlySet<TPermission>;
 };
 
-export type TWorld = { orgA: string; orgB: string; personas: Record<TPersonaName, TPersona> };
+export type TWorld = {
+  orgA: string;
+  orgB: string;
+  /** Organization A's custom role, held by the `custom` persona. */
+  customRoleId: string;
+  personas: Record<TPersonaName, TPersona>;
+};
+
+/** A custom role of organization A: reads the audit log and members, manages nothing. */
+export const customRole = {
+  name: 'auditor',
+  permissions: ['organization:read', 'members:read', 'audit:read'] satisfies TPermission[],
+} as const;
 
 const origin = 'http://localhost:3000';
 
@@ -62,9 +78,21 @@ export async function buildWorld(t: TTestApp, tag: string): Promise<TWorld> {
       ownerUserId: people.otherOrgOwner.userId,
     }),
   );
-  for (const role of ['viewer', 'member', 'admin'] as const) {
+  const custom = await services.tenancy.withTenant(orgA, (tx) =>
+    services.roles.create(
+      tx,
+      orgA,
+      { userId: people.owner.userId, permissions: new Set(permissions) },
+      { name: customRole.name, permissions: [...customRole.permissions] },
+    ),
+  );
+  for (const name of ['viewer', 'member', 'admin', 'custom'] as const) {
     await services.auth.api.addMember({
-      body: { userId: people[role].userId, role, organizationId: orgA },
+      body: {
+        userId: people[name].userId,
+        role: (name === 'custom' ? customRole.name : name) as 'member',
+        organizationId: orgA,
+      },
     });
   }
   await services.tenancy.withPlatform((tx) =>
@@ -80,22 +108,36 @@ export async function buildWorld(t: TTestApp, tag: string): Promise<TWorld> {
     });
     if (response.statusCode !== 200) throw new Error(`set-active ${name}: ${response.body}`);
   };
-  for (const name of ['viewer', 'member', 'admin', 'owner'] as const) await activate(name, orgA);
+  for (const name of ['viewer', 'member', 'admin', 'owner', 'custom'] as const) {
+    await activate(name, orgA);
+  }
   await activate('otherOrgOwner', orgB);
 
   const personas = {} as Record<TPersonaName, TPersona>;
   for (const name of personaNames) {
+    const roleInOrgA =
+      name === 'viewer' || name === 'member' || name === 'admin' || name === 'owner'
+        ? name
+        : name === 'custom'
+          ? customRole.name
+          : null;
     personas[name] = {
       name,
       userId: name === 'anonymous' ? null : people[name].userId,
       headers: name === 'anonymous' ? {} : people[name].headers,
-      roleInOrgA:
-        name === 'viewer' || name === 'member' || name === 'admin' || name === 'owner'
-          ? name
-          : null,
+      roleInOrgA,
+      permissions: new Set<TPermission>(
+        name === 'otherOrgOwner'
+          ? rolePermissions.owner
+          : roleInOrgA === customRole.name
+            ? customRole.permissions
+            : roleInOrgA
+              ? rolePermissions[roleInOrgA]
+              : [],
+      ),
     };
   }
-  return { orgA, orgB, personas };
+  return { orgA, orgB, customRoleId: custom.id!, personas };
 }
 
 export type TSignedIn = {

@@ -289,6 +289,71 @@ async function checkOrganizationScope(
   }
 }
 
+/** Fields naming where better-auth sends the browser next. */
+const redirectFields = ['callbackURL', 'newUserCallbackURL', 'errorCallbackURL', 'redirectTo'];
+
+/**
+ * A redirect target must be a root-relative path or an absolute http(s) URL: better-auth fails
+ * with a 500 on anything else (and checks the origin of absolute ones against trustedOrigins).
+ */
+function checkRedirectFields(request: FastifyRequest): void {
+  for (const name of redirectFields) {
+    const value = field(request, name);
+    if (value === undefined) continue;
+    const rootRelative =
+      typeof value === 'string' && value.startsWith('/') && !/^\/[/\\]/.test(value);
+    let absolute = false;
+    if (typeof value === 'string' && !rootRelative) {
+      try {
+        absolute = ['http:', 'https:'].includes(new URL(value).protocol);
+      } catch {
+        absolute = false;
+      }
+    }
+    if (!rootRelative && !absolute) {
+      const part = request.method === 'GET' ? 'querystring' : 'body';
+      throw new AppError(
+        'validation_failed',
+        `${name}: expected a path such as /account or an absolute http(s) URL of this app.`,
+        { details: { errors: [{ in: part, field: name, message: 'is not a path or URL' }] } },
+      );
+    }
+  }
+}
+
+/** Fields that hold one of our ids (UUIDs): better-auth hands them to PostgreSQL unchecked. */
+const idFields = ['id', 'organizationId', 'memberId', 'invitationId', 'userId', 'teamId'];
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function checkIdFields(request: FastifyRequest): void {
+  const part = request.method === 'GET' ? 'querystring' : 'body';
+  const refuse = (name: string, message: string) => {
+    throw new AppError('validation_failed', `${name}: ${message}.`, {
+      details: { errors: [{ in: part, field: name, message }] },
+    });
+  };
+  for (const name of idFields) {
+    const value = field(request, name);
+    if (
+      value !== undefined &&
+      value !== null &&
+      !(typeof value === 'string' && uuidPattern.test(value))
+    ) {
+      refuse(name, 'expected an id (UUID)');
+    }
+  }
+  const memberIdOrEmail = field(request, 'memberIdOrEmail');
+  if (
+    memberIdOrEmail !== undefined &&
+    !(
+      typeof memberIdOrEmail === 'string' &&
+      (uuidPattern.test(memberIdOrEmail) || memberIdOrEmail.includes('@'))
+    )
+  ) {
+    refuse('memberIdOrEmail', "expected a member's id (UUID) or email address");
+  }
+}
+
 /**
  * better-auth under /v1/auth, one route per endpoint with its declared access: sign-up, sign-in,
  * sessions, verification, password reset, organizations, members and invitations.
@@ -353,7 +418,10 @@ export function authRoutes(deps: TAuthRoutesDeps): FastifyPluginAsyncZod {
               );
             }
           }
+          // Another organization's id first: it answers 404 whatever else is wrong.
           if (isPermission(access)) await checkOrganizationScope(deps, path, request);
+          checkRedirectFields(request);
+          checkIdFields(request);
         },
         handler: async (request, reply) =>
           sendWebResponse(
