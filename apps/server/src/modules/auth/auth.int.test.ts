@@ -375,6 +375,76 @@ describe.each(testBackends())('accounts through better-auth on %s', (backend) =>
     }
   });
 
+  it('limits attempts per account whichever IPs they come from, apart from other accounts', async () => {
+    const limited = await createTestApp(backend, {
+      env: { RATE_LIMIT_MAX: '1000', RATE_LIMIT_AUTH_MAX: '1000', RATE_LIMIT_ACCOUNT_MAX: '3' },
+    });
+    try {
+      const attempt = (email: string, i: number) =>
+        limited.app.inject({
+          method: 'POST',
+          url: '/v1/auth/request-password-reset',
+          // A botnet: every attempt from a new address.
+          remoteAddress: `203.0.113.${i + 1}`,
+          payload: { email, redirectTo: '/reset-password' },
+        });
+      const statuses: number[] = [];
+      // Upper case does not make another account.
+      for (let i = 0; i < 4; i++) {
+        statuses.push(
+          (await attempt(i % 2 ? 'Target@Example.com' : 'target@example.com', i)).statusCode,
+        );
+      }
+      expect(statuses).toEqual([200, 200, 200, 429]);
+      const refused = await attempt('target@example.com', 10);
+      expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(refused.json()).toMatchObject({ code: 'rate_limited' });
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+      // The limit counts sign-in and sign-up for that address too, and nobody else's.
+      const signIn = await limited.app.inject({
+        method: 'POST',
+        url: '/v1/auth/sign-in/email',
+        remoteAddress: '203.0.113.99',
+        payload: { email: 'target@example.com', password: 'whatever password' },
+      });
+      expect(signIn.statusCode).toBe(429);
+      expect((await attempt('bystander@example.com', 20)).statusCode).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('refuses malformed ids and redirect targets with a 400 naming the field', async () => {
+    const user = await signUpVerified(t, {
+      name: 'Ids',
+      email: `ids-${backend}@example.com`,
+      password: 'ids long password',
+    });
+    const browser = (method: 'GET' | 'POST', url: string, payload?: object) =>
+      t.app.inject({ method, url, headers: user.headers, ...(payload ? { payload } : {}) });
+    for (const [method, url, body, field] of [
+      ['GET', '/v1/auth/verify-email?token=x&callbackURL=not-a-url', undefined, 'callbackURL'],
+      [
+        'GET',
+        '/v1/auth/verify-email?token=x&callbackURL=//evil.example.net',
+        undefined,
+        'callbackURL',
+      ],
+      [
+        'POST',
+        '/v1/auth/request-password-reset',
+        { email: 'a@example.com', redirectTo: 'javascript:alert(1)' },
+        'redirectTo',
+      ],
+      ['POST', '/v1/auth/organization/accept-invitation', { invitationId: 'nope' }, 'invitationId'],
+      ['POST', '/v1/auth/organization/set-active', { organizationId: 42 }, 'organizationId'],
+    ] as const) {
+      const response = await browser(method, url, body);
+      expect(response.statusCode, `${url} ${response.body}`).toBe(400);
+      expect(response.json()).toMatchObject({ code: 'validation_failed', errors: [{ field }] });
+    }
+  });
+
   it('changes the email address only after the old mailbox approves and the new one verifies', async () => {
     const browser = client(t);
     const email = `hal-${backend}@example.com`;

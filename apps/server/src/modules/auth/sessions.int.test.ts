@@ -167,4 +167,91 @@ describe.each(testBackends())('sessions, CSRF and account deletion on %s', (back
     await age(1);
     expect((await deleteWithoutPassword()).statusCode).toBe(200);
   });
+
+  it('accepts a cookie request without Origin when it carries the session’s CSRF token', async () => {
+    const { cookie } = world.personas.member.headers as { cookie: string };
+    const token = await t.app.inject({ url: '/v1/session/csrf-token', headers: { cookie } });
+    expect(token.statusCode).toBe(200);
+    const { token: value, header } = token.json<{ token: string; header: string }>();
+    expect(header).toBe('x-csrf-token');
+    const post = (headers: Record<string, string>) =>
+      t.app.inject({ method: 'POST', url: '/v1/csrf-probe', headers: { cookie, ...headers } });
+    expect((await post({ [header]: value })).statusCode).toBe(200);
+    expect((await post({ [header]: `${value.slice(0, -1)}x` })).statusCode).toBe(403);
+    // Another session's token is worth nothing here.
+    const other = await t.app.inject({
+      url: '/v1/session/csrf-token',
+      headers: world.personas.owner.headers,
+    });
+    expect(other.statusCode).toBe(200);
+    expect((await post({ [header]: other.json<{ token: string }>().token })).statusCode).toBe(403);
+    expect((await t.app.inject({ url: '/v1/session/csrf-token' })).statusCode).toBe(401);
+  });
+
+  /** Moves a session's sign-in and last refresh into the past. */
+  const backdate = (token: string, changes: { createdAt?: Date; expiresAt?: Date }) =>
+    t.services.tenancy.withPlatform((tx) =>
+      tx.update(sessions).set(changes).where(eq(sessions.token, token)),
+    );
+  const tokenOf = (cookie: string) => decodeURIComponent(cookie.split('=')[1]!).split('.')[0]!;
+  const hours = (n: number) => n * 3_600_000;
+
+  it('ends a session left idle longer than AUTH_SESSION_IDLE_HOURS; use extends it', async () => {
+    const email = `member-sessions-${backend}@example.com`;
+    const { cookie } = await signIn(email, 'member password 1234', 'Idle Browser');
+    const token = tokenOf(cookie);
+    const [created] = await t.services.tenancy.withPlatform((tx) =>
+      tx.select().from(sessions).where(eq(sessions.token, token)),
+    );
+    const idle = t.config.AUTH_SESSION_IDLE_HOURS;
+    // A new session ends AUTH_SESSION_IDLE_HOURS from now, not at the absolute limit.
+    expect(created!.expiresAt.getTime() - Date.now()).toBeLessThanOrEqual(hours(idle));
+    expect(created!.expiresAt.getTime() - Date.now()).toBeGreaterThan(hours(idle) - 60_000);
+
+    // Used two hours ago, its last refresh is stale: this use moves the end out again.
+    await backdate(token, { expiresAt: new Date(Date.now() + hours(idle) - hours(2)) });
+    const used = await t.app.inject({ url: '/v1/auth/get-session', headers: { cookie } });
+    expect(used.json()).toMatchObject({ user: { email } });
+    const [refreshed] = await t.services.tenancy.withPlatform((tx) =>
+      tx.select().from(sessions).where(eq(sessions.token, token)),
+    );
+    expect(refreshed!.expiresAt.getTime()).toBeGreaterThan(Date.now() + hours(idle) - 60_000);
+
+    // Not used for longer than the idle limit: gone.
+    await backdate(token, { expiresAt: new Date(Date.now() - 1_000) });
+    const idleOut = await t.app.inject({ url: '/v1/auth/get-session', headers: { cookie } });
+    expect(idleOut.json()).toBeNull();
+    const probe = await t.app.inject({
+      method: 'POST',
+      url: '/v1/csrf-probe',
+      headers: { cookie, origin },
+    });
+    expect(probe.statusCode).toBe(401);
+  });
+
+  it('ends a session AUTH_SESSION_MAX_DAYS after its sign-in, however much it is used', async () => {
+    const email = `member-sessions-${backend}@example.com`;
+    const { cookie } = await signIn(email, 'member password 1234', 'Busy Browser');
+    const token = tokenOf(cookie);
+    const max = t.config.AUTH_SESSION_MAX_DAYS * 24;
+    // Signed in almost AUTH_SESSION_MAX_DAYS ago and used all along (the last refresh is stale).
+    const signedInAt = new Date(Date.now() - hours(max) + hours(1));
+    await backdate(token, {
+      createdAt: signedInAt,
+      expiresAt: new Date(Date.now() + hours(t.config.AUTH_SESSION_IDLE_HOURS) - hours(2)),
+    });
+    const used = await t.app.inject({ url: '/v1/auth/get-session', headers: { cookie } });
+    expect(used.json()).toMatchObject({ user: { email } });
+    const [refreshed] = await t.services.tenancy.withPlatform((tx) =>
+      tx.select().from(sessions).where(eq(sessions.token, token)),
+    );
+    // The refresh stopped at the absolute end, not a full idle period from now.
+    expect(refreshed!.expiresAt.getTime()).toBe(signedInAt.getTime() + hours(max));
+
+    await backdate(token, { createdAt: new Date(Date.now() - hours(max) - 1_000) });
+    await backdate(token, { expiresAt: new Date(Date.now() - 1_000) });
+    expect(
+      (await t.app.inject({ url: '/v1/auth/get-session', headers: { cookie } })).json(),
+    ).toBeNull();
+  });
 });
