@@ -1,14 +1,39 @@
 import { ZProblem } from '@corebase/contracts';
 
-/** A problem+json answer turned into one sentence a person can act on. */
-export async function problemMessage(response: Response): Promise<string> {
+/** What a person reads when fetch itself failed (offline, server down, blocked). */
+export const unreachableMessage =
+  'The server could not be reached. Check your connection and try again.';
+
+/**
+ * A refusal from the API: the sentence to show, and what to branch on. `reason` is
+ * better-auth's own code, lower-cased (`password_too_common`, `invalid_token`, …); see
+ * docs/security.md, "Errors".
+ */
+export type TProblemSummary = { status: number; message: string; code?: string; reason?: string };
+
+/** A problem+json answer summarized; a body that is not one still yields a usable sentence. */
+export async function readProblem(response: Response): Promise<TProblemSummary> {
+  const fallback = `The server answered ${response.status}. Try again in a moment.`;
   try {
     const problem = ZProblem.safeParse(await response.json());
-    if (problem.success) return problem.data.detail;
+    if (problem.success) {
+      const { reason } = problem.data;
+      return {
+        status: response.status,
+        message: problem.data.detail || fallback,
+        code: problem.data.code,
+        ...(typeof reason === 'string' ? { reason } : {}),
+      };
+    }
   } catch {
     // not JSON
   }
-  return `The server answered ${response.status}. Try again in a moment.`;
+  return { status: response.status, message: fallback };
+}
+
+/** A problem+json answer turned into one sentence a person can act on. */
+export async function problemMessage(response: Response): Promise<string> {
+  return (await readProblem(response)).message;
 }
 
 /** POST JSON to the API on this origin, with the session cookie. */
@@ -19,4 +44,30 @@ export function postJson(path: string, body: unknown): Promise<Response> {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
+}
+
+/** GET from the API on this origin, with the session cookie, never from a cache. */
+export function getJson(path: string): Promise<Response> {
+  return fetch(path, {
+    credentials: 'same-origin',
+    cache: 'no-store',
+    headers: { accept: 'application/json, application/problem+json' },
+  });
+}
+
+export type TSession = {
+  user: { id: string; name: string; email: string; emailVerified: boolean };
+  session: { activeOrganizationId?: string | null };
+};
+
+/** The caller's session, or null when signed out. Throws with a sentence to show otherwise. */
+export async function fetchSession(): Promise<TSession | null> {
+  let response: Response;
+  try {
+    response = await getJson('/v1/auth/get-session');
+  } catch {
+    throw new Error(unreachableMessage);
+  }
+  if (!response.ok) throw new Error(await problemMessage(response));
+  return (await response.json()) as TSession | null;
 }
