@@ -4,22 +4,18 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useEffect, useState } from 'react';
 
-import { Button } from '@/components/ui/button';
-import { postJson, problemMessage } from '@/lib/api';
-
-type TSession = { user: { name: string; email: string; emailVerified: boolean } } | null;
+import { Button, buttonVariants } from '@/components/ui/button';
+import { TextLink } from '@/components/ui/text-link';
+import { fetchSession, postJson, problemMessage, type TSession } from '@/lib/api';
 
 export function AccountPanel() {
   const router = useRouter();
-  const [session, setSession] = useState<TSession | undefined>(undefined);
+  const [session, setSession] = useState<TSession | null | undefined>(undefined);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
-    fetch('/v1/auth/get-session', { credentials: 'same-origin' })
-      .then(async (response) => {
-        if (!response.ok) throw new Error(await problemMessage(response));
-        setSession((await response.json()) as TSession);
-      })
+    fetchSession()
+      .then(setSession)
       .catch((reason: unknown) => {
         setError(reason instanceof Error ? reason.message : 'The server could not be reached.');
       });
@@ -44,13 +40,8 @@ export function AccountPanel() {
   if (session === null) {
     return (
       <p className="mt-6">
-        You are not signed in.{' '}
-        <Link
-          href="/sign-in"
-          className="font-medium text-primary underline-offset-4 hover:underline"
-        >
-          Sign in
-        </Link>
+        You are not signed in. <TextLink href="/sign-in">Sign in</TextLink> or{' '}
+        <TextLink href="/sign-up">create an account</TextLink>.
       </p>
     );
   }
@@ -62,9 +53,14 @@ export function AccountPanel() {
         <dt className="text-muted-foreground">Email</dt>
         <dd data-testid="account-email">{session.user.email}</dd>
       </dl>
-      <Button variant="outline" onClick={() => void signOut()}>
-        Sign out
-      </Button>
+      <div className="flex flex-col gap-3 sm:flex-row">
+        <Link href="/organization" className={buttonVariants({ variant: 'outline' })}>
+          Your organization
+        </Link>
+        <Button variant="outline" onClick={() => void signOut()}>
+          Sign out
+        </Button>
+      </div>
     </div>
   );
 }

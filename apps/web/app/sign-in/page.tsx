@@ -1,19 +1,44 @@
 import type { Metadata } from 'next';
 
 import { SignInForm } from '@/app/sign-in/sign-in-form';
+import { Notice } from '@/components/ui/notice';
+import { TextLink } from '@/components/ui/text-link';
+import { safeNextPath, withNext } from '@/lib/next-path';
+import { firstParam, type TSearchParams } from '@/lib/search-params';
 
 export const dynamic = 'force-dynamic';
 
 export const metadata: Metadata = { title: 'Sign in' };
 
-export default function SignInPage() {
+export default async function SignInPage({
+  searchParams,
+}: {
+  searchParams: Promise<TSearchParams>;
+}) {
+  const params = await searchParams;
+  const next = safeNextPath(firstParam(params, 'next'));
+  const passwordReset = firstParam(params, 'reset') === '1';
   return (
     <section className="mx-auto max-w-sm px-4 py-12 sm:py-16">
       <h1 className="text-3xl font-semibold tracking-tight">Sign in</h1>
-      <p className="mt-2 text-muted-foreground">
-        On a fresh install, the server prints a demo login once at its first start.
-      </p>
-      <SignInForm />
+      {passwordReset ? (
+        <Notice tone="success" className="mt-4">
+          Your password was changed and every session was signed out. Sign in with the new password.
+        </Notice>
+      ) : (
+        <p className="mt-2 text-muted-foreground">
+          On a fresh install, the server prints a demo login once at its first start.
+        </p>
+      )}
+      <SignInForm next={next} />
+      <div className="mt-6 space-y-2 text-sm">
+        <p>
+          <TextLink href="/forgot-password">Forgot your password?</TextLink>
+        </p>
+        <p className="text-muted-foreground">
+          No account yet? <TextLink href={withNext('/sign-up', next)}>Create one</TextLink>
+        </p>
+      </div>
     </section>
   );
 }

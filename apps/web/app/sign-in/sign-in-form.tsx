@@ -4,76 +4,103 @@ import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 
 import { Button } from '@/components/ui/button';
-import { postJson, problemMessage } from '@/lib/api';
+import { Field } from '@/components/ui/field';
+import { Notice } from '@/components/ui/notice';
+import { postJson, readProblem, unreachableMessage } from '@/lib/api';
+import { fieldText } from '@/lib/form';
 
-const inputClass =
-  'mt-1 block w-full rounded-md border border-border bg-background px-3 py-2 text-sm outline-none focus-visible:ring-2 focus-visible:ring-ring';
+type TState =
+  | { kind: 'idle' }
+  | { kind: 'pending' }
+  | { kind: 'refused'; message: string; unverified: boolean }
+  | { kind: 'resent' };
 
-/** A text field's value (FormData also carries files, which a text input never sends). */
-function fieldText(form: FormData, name: string): string {
-  const value = form.get(name);
-  return typeof value === 'string' ? value : '';
-}
-
-export function SignInForm() {
+export function SignInForm({ next }: { next: string | null }) {
   const router = useRouter();
-  const [error, setError] = useState<string | null>(null);
-  const [pending, setPending] = useState(false);
+  const [state, setState] = useState<TState>({ kind: 'idle' });
+  const [email, setEmail] = useState('');
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    setPending(true);
-    setError(null);
+    setState({ kind: 'pending' });
     try {
       const response = await postJson('/v1/auth/sign-in/email', {
         email: fieldText(form, 'email'),
         password: fieldText(form, 'password'),
       });
       if (!response.ok) {
-        setError(await problemMessage(response));
+        const problem = await readProblem(response);
+        setState({
+          kind: 'refused',
+          message: problem.message,
+          unverified: problem.reason === 'email_not_verified',
+        });
         return;
       }
-      router.push('/account');
+      router.push(next ?? '/account');
     } catch {
-      setError('The server could not be reached. Check your connection and try again.');
-    } finally {
-      setPending(false);
+      setState({ kind: 'refused', message: unreachableMessage, unverified: false });
     }
   }
 
+  /** Only reachable after the right password for an unverified address, so it reveals nothing. */
+  async function resendVerification() {
+    setState({ kind: 'pending' });
+    try {
+      const response = await postJson('/v1/auth/send-verification-email', {
+        email,
+        callbackURL: next ?? '/account',
+      });
+      if (!response.ok) {
+        setState({
+          kind: 'refused',
+          message: (await readProblem(response)).message,
+          unverified: false,
+        });
+        return;
+      }
+      setState({ kind: 'resent' });
+    } catch {
+      setState({ kind: 'refused', message: unreachableMessage, unverified: false });
+    }
+  }
+
+  const pending = state.kind === 'pending';
   return (
     <form onSubmit={(event) => void onSubmit(event)} className="mt-8 space-y-4" noValidate>
-      <div>
-        <label htmlFor="email" className="text-sm font-medium">
-          Email
-        </label>
-        <input
-          id="email"
-          name="email"
-          type="email"
-          autoComplete="email"
-          required
-          className={inputClass}
-        />
-      </div>
-      <div>
-        <label htmlFor="password" className="text-sm font-medium">
-          Password
-        </label>
-        <input
-          id="password"
-          name="password"
-          type="password"
-          autoComplete="current-password"
-          required
-          className={inputClass}
-        />
-      </div>
-      {error ? (
-        <p role="alert" className="rounded-md border border-border bg-muted px-3 py-2 text-sm">
-          {error}
-        </p>
+      <Field
+        label="Email"
+        name="email"
+        type="email"
+        autoComplete="email"
+        required
+        value={email}
+        onChange={(event) => setEmail(event.target.value)}
+      />
+      <Field
+        label="Password"
+        name="password"
+        type="password"
+        autoComplete="current-password"
+        required
+      />
+      {state.kind === 'refused' ? (
+        <Notice tone="error">
+          <p>{state.message}</p>
+          {state.unverified ? (
+            <Button
+              variant="link"
+              className="h-auto px-0 py-1"
+              onClick={() => void resendVerification()}
+            >
+              Send a new verification link
+            </Button>
+          ) : null}
+        </Notice>
+      ) : null}
+      {state.kind === 'resent' ? (
+        <Notice tone="success">Check your inbox for a verification link.</Notice>
       ) : null}
       <Button type="submit" disabled={pending} className="w-full">
         {pending ? 'Signing in…' : 'Sign in'}
