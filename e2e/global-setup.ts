@@ -69,7 +69,8 @@ function stopServer(child: ChildProcess): Promise<void> {
 
 /**
  * Starts the built server on a free port with a throw-away data directory, waits for
- * readiness, and returns the teardown. Tests reach it through `E2E_BASE_URL`.
+ * readiness, and returns the teardown. Tests reach it through `E2E_BASE_URL`, and its mail
+ * (written as .eml files) through `E2E_DATA_DIR`.
  */
 export default async function globalSetup(): Promise<() => Promise<void>> {
   if (!existsSync(serverEntry)) {
@@ -97,6 +98,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       NODE_ENV: 'production',
       LOG_LEVEL: 'warn',
       RATE_LIMIT_MAX: '100000',
+      // Every journey signs up or in a few times from one address; keep them under the limit.
+      RATE_LIMIT_AUTH_MAX: '100000',
       NEXT_TELEMETRY_DISABLED: '1',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -116,6 +119,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     throw error;
   }
   process.env.E2E_BASE_URL = baseURL;
+  // Without SMTP_URL the server writes every message as an .eml file under <data dir>/mail.
+  process.env.E2E_DATA_DIR = dataDir;
   // The first start prints the demo login once; the sign-in journey uses it.
   const login = /Demo login \(shown once\): (\S+) \/ (\S+)/.exec(output);
   if (login?.[1] && login[2]) {
