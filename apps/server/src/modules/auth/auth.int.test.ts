@@ -414,6 +414,44 @@ describe.each(testBackends())('accounts through better-auth on %s', (backend) =>
     }
   });
 
+  it('refuses oversized names and malformed slugs, and changes nothing', async () => {
+    const user = await signUpVerified(t, {
+      name: 'Sizes',
+      email: `sizes-${backend}@example.com`,
+      password: 'sizes long password',
+    });
+    const post = (url: string, payload: object) =>
+      t.app.inject({ method: 'POST', url, headers: user.headers, payload });
+    for (const [url, body, field] of [
+      ['/v1/auth/update-user', { name: 'x'.repeat(101) }, 'name'],
+      ['/v1/auth/update-user', { name: '   ' }, 'name'],
+      ['/v1/auth/update-user', { image: `https://example.com/${'x'.repeat(2100)}` }, 'image'],
+      ['/v1/auth/organization/create', { name: 'Fine', slug: 'Not A Slug' }, 'slug'],
+      ['/v1/auth/organization/create', { name: 'y'.repeat(300), slug: 'fine' }, 'name'],
+    ] as const) {
+      const response = await post(url, body);
+      expect(response.statusCode, `${url} ${response.body}`).toBe(400);
+      expect(response.json()).toMatchObject({ code: 'validation_failed', errors: [{ field }] });
+    }
+    const signUp = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/sign-up/email',
+      headers: { origin },
+      payload: {
+        name: 'z'.repeat(5000),
+        email: `huge-${backend}@example.com`,
+        password: 'huge long password',
+      },
+    });
+    expect(signUp.statusCode).toBe(400);
+    const session = await t.app.inject({ url: '/v1/auth/get-session', headers: user.headers });
+    expect(session.json()).toMatchObject({ user: { name: 'Sizes' } });
+    const found = await t.services.tenancy.withPlatform((tx) =>
+      t.services.identity.findUserByEmail(tx, `huge-${backend}@example.com`),
+    );
+    expect(found).toBeUndefined();
+  });
+
   it('refuses malformed ids and redirect targets with a 400 naming the field', async () => {
     const user = await signUpVerified(t, {
       name: 'Ids',

@@ -321,6 +321,49 @@ function checkRedirectFields(request: FastifyRequest): void {
   }
 }
 
+const ZName = z.string().trim().min(1, 'must not be empty').max(100, 'at most 100 characters');
+const ZSlug = z
+  .string()
+  .regex(
+    /^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/,
+    'expected 1 to 48 lower-case letters, digits and inner dashes, such as acme-inc',
+  );
+const ZImageUrl = z.string().max(2048, 'at most 2048 characters');
+
+/**
+ * Limits better-auth does not set itself: how long a name may be, what a slug looks like. Checked
+ * before the endpoint runs, so an oversized field changes nothing.
+ */
+const fieldRules: Record<string, ZodType> = {
+  '/sign-up/email': z.looseObject({ name: ZName, image: ZImageUrl.nullish() }),
+  '/update-user': z.looseObject({ name: ZName.optional(), image: ZImageUrl.nullish() }),
+  '/organization/create': z.looseObject({ name: ZName, slug: ZSlug, logo: ZImageUrl.optional() }),
+  '/organization/update': z.looseObject({
+    data: z.looseObject({
+      name: ZName.optional(),
+      slug: ZSlug.optional(),
+      logo: ZImageUrl.optional(),
+    }),
+  }),
+};
+
+function checkFieldRules(path: string, request: FastifyRequest): void {
+  const rule = fieldRules[path];
+  if (!rule) return;
+  const result = rule.safeParse(request.body ?? {});
+  if (result.success) return;
+  const errors = result.error.issues.map((issue) => ({
+    in: 'body',
+    field: issue.path.join('.'),
+    message: issue.message,
+  }));
+  throw new AppError(
+    'validation_failed',
+    errors.map((e) => `body.${e.field}: ${e.message}`).join('; '),
+    { details: { errors } },
+  );
+}
+
 /** Fields that hold one of our ids (UUIDs): better-auth hands them to PostgreSQL unchecked. */
 const idFields = ['id', 'organizationId', 'memberId', 'invitationId', 'userId', 'teamId'];
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -422,6 +465,7 @@ export function authRoutes(deps: TAuthRoutesDeps): FastifyPluginAsyncZod {
           if (isPermission(access)) await checkOrganizationScope(deps, path, request);
           checkRedirectFields(request);
           checkIdFields(request);
+          checkFieldRules(path, request);
         },
         handler: async (request, reply) =>
           sendWebResponse(
