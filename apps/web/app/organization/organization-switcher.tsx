@@ -27,8 +27,9 @@ function CreateOrganizationForm({
     event.preventDefault();
     const next: typeof errors = {};
     if (name.trim() === '') next.name = 'Enter a name.';
-    if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(shownSlug))
-      next.slug = 'Use lower-case letters, digits and single dashes, e.g. acme-widgets.';
+    // The server's rule for /organization/create (auth.routes.ts), checked before sending.
+    if (!/^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/.test(shownSlug))
+      next.slug = 'Use 1 to 48 lower-case letters, digits and inner dashes, e.g. acme-widgets.';
     setErrors(next);
     if (next.name || next.slug) return;
     const created = await run(
