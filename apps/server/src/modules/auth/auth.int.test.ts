@@ -1,8 +1,9 @@
 import { ZProblem } from '@corebase/contracts';
 import { eq, sql } from 'drizzle-orm';
+import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog } from '#server/modules/audit/audit.schema';
-import { accounts, users } from '#server/modules/identity/identity.schema';
+import { accounts, users, verifications } from '#server/modules/identity/identity.schema';
 import { createTestApp, type TTestApp } from '#test/app';
 import { testBackends } from '#test/databases';
 import { signUpVerified } from '#test/personas';
@@ -248,6 +249,56 @@ describe.each(testBackends())('accounts through better-auth on %s', (backend) =>
     expect(unknown.json()).toEqual(request.json());
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(smtp.messages.length).toBe(before);
+  });
+
+  it('refuses an expired reset link and an expired verification link, changing nothing', async () => {
+    const browser = client(t);
+    const email = `erin-${backend}@example.com`;
+    await browser('POST', '/v1/auth/sign-up/email', {
+      name: 'Erin',
+      email,
+      password: 'erins first password',
+    });
+    // Verification links are signed tokens valid one hour: one signed two hours ago is refused.
+    const verifyLink = linkIn(await smtp.waitFor(email), '/v1/auth/verify-email');
+    const stale = await new SignJWT({ email })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuedAt(Math.floor(Date.now() / 1000) - 7200)
+      .setExpirationTime(Math.floor(Date.now() / 1000) - 3600)
+      .sign(new TextEncoder().encode(t.config.AUTH_SECRET));
+    const expiredVerify = await browser('GET', `/v1/auth/verify-email?token=${stale}`);
+    expect(expiredVerify.statusCode).toBe(401);
+    expect(problemOf(expiredVerify).reason).toBe('token_expired');
+    const user = await t.services.tenancy.withPlatform((tx) =>
+      t.services.identity.findUserByEmail(tx, email),
+    );
+    expect(user?.emailVerified).toBe(false);
+    await browser('GET', `${verifyLink.pathname}${verifyLink.search}`);
+
+    await client(t)('POST', '/v1/auth/request-password-reset', {
+      email,
+      redirectTo: '/reset-password',
+    });
+    const token = linkIn(await smtp.waitFor(email), '/v1/auth/reset-password/')
+      .pathname.split('/')
+      .at(-1)!;
+    await t.services.tenancy.withPlatform((tx) =>
+      tx
+        .update(verifications)
+        .set({ expiresAt: new Date(Date.now() - 1_000) })
+        .where(eq(verifications.identifier, `reset-password:${token}`)),
+    );
+    const reset = await client(t)('POST', '/v1/auth/reset-password', {
+      token,
+      newPassword: 'erins second password',
+    });
+    expect(reset.statusCode).toBe(400);
+    expect(problemOf(reset).reason).toBe('invalid_token');
+    const signIn = await client(t)('POST', '/v1/auth/sign-in/email', {
+      email,
+      password: 'erins first password',
+    });
+    expect(signIn.statusCode).toBe(200);
   });
 
   it('records sign-ins, failed sign-ins and sign-outs in the audit log with IP and request id', async () => {

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog } from '#server/modules/audit/audit.schema';
-import { memberships } from '#server/modules/identity/identity.schema';
+import { invitations, memberships } from '#server/modules/identity/identity.schema';
 import { organizationSettings } from '#server/modules/settings/settings.schema';
 import { outbox } from '#server/platform/outbox/outbox.schema';
 import { createTestApp, type TTestApp } from '#test/app';
@@ -138,6 +138,70 @@ describe.each(testBackends())('organizations through better-auth on %s', (backen
       tx.select().from(memberships).where(eq(memberships.userId, userId)),
     );
     expect(rows).toEqual([]);
+  });
+
+  it('a revoked or expired invitation cannot be accepted, nor someone else’s', async () => {
+    const invite = async (email: string) => {
+      const response = await call('admin', '/v1/auth/organization/invite-member', {
+        email,
+        role: 'member',
+      });
+      expect(response.statusCode, response.body).toBe(200);
+      return response.json<{ id: string }>().id;
+    };
+    const accept = (headers: Record<string, string>, invitationId: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/v1/auth/organization/accept-invitation',
+        headers,
+        payload: { invitationId },
+      });
+
+    const revokedEmail = `revoked-${backend}@example.com`;
+    const revokedId = await invite(revokedEmail);
+    await smtp.waitFor(revokedEmail);
+    const revoke = await call('admin', '/v1/auth/organization/cancel-invitation', {
+      invitationId: revokedId,
+    });
+    expect(revoke.statusCode, revoke.body).toBe(200);
+    const pending = await t.app.inject({
+      url: '/v1/auth/organization/list-invitations',
+      headers: world.personas.viewer.headers,
+    });
+    expect(
+      pending.json<{ id: string; status: string }[]>().find((i) => i.id === revokedId)?.status,
+    ).toBe('canceled');
+    const revokedInvitee = await signUpFromMailbox('Revoked', revokedEmail);
+    const late = await accept(revokedInvitee, revokedId);
+    expect(late.statusCode).toBe(404);
+    expect(late.json()).toMatchObject({ code: 'not_found', reason: 'invitation_not_found' });
+
+    const expiredEmail = `expired-${backend}@example.com`;
+    const expiredId = await invite(expiredEmail);
+    await smtp.waitFor(expiredEmail);
+    await t.services.tenancy.withPlatform((tx) =>
+      tx
+        .update(invitations)
+        .set({ expiresAt: new Date(Date.now() - 1_000) })
+        .where(eq(invitations.id, expiredId)),
+    );
+    const expiredInvitee = await signUpFromMailbox('Expired', expiredEmail);
+    expect((await accept(expiredInvitee, expiredId)).statusCode).toBe(404);
+
+    // An invitation for another address: refused to whoever holds the link.
+    const otherId = await invite(`someone-else-${backend}@example.com`);
+    const stolen = await accept(expiredInvitee, otherId);
+    expect(stolen.statusCode).toBe(403);
+    expect(stolen.json()).toMatchObject({ reason: 'you_are_not_the_recipient_of_the_invitation' });
+
+    for (const headers of [revokedInvitee, expiredInvitee]) {
+      const session = await t.app.inject({ url: '/v1/auth/get-session', headers });
+      const userId = session.json<{ user: { id: string } }>().user.id;
+      const rows = await t.services.tenancy.withPlatform((tx) =>
+        tx.select().from(memberships).where(eq(memberships.userId, userId)),
+      );
+      expect(rows).toEqual([]);
+    }
   });
 
   it('renames the organization (admin), refused to a member', async () => {

@@ -104,6 +104,43 @@ describe.each(testBackends())('sessions, CSRF and account deletion on %s', (back
     expect(phoneSession.json()).toBeNull();
   });
 
+  it('revokes one session, then all the others, each ending at once', async () => {
+    const email = `revoker-${backend}@example.com`;
+    await signUpVerified(t, { name: 'Revoker', email, password: 'revoker password 1234' });
+    const here = await signIn(email, 'revoker password 1234', 'Here Browser');
+    const there = await signIn(email, 'revoker password 1234', 'There Browser');
+    const yonder = await signIn(email, 'revoker password 1234', 'Yonder Browser');
+    const sessionOf = (cookie: string) =>
+      t.app
+        .inject({ url: '/v1/auth/get-session', headers: { cookie } })
+        .then((r) => r.json<unknown>());
+    const list = await t.app.inject({
+      url: '/v1/auth/list-sessions',
+      headers: { origin, cookie: here.cookie },
+    });
+    const thereToken = list
+      .json<{ token: string; userAgent: string }[]>()
+      .find((s) => s.userAgent === 'There Browser')!.token;
+    const revoke = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/revoke-session',
+      headers: { origin, cookie: here.cookie },
+      payload: { token: thereToken },
+    });
+    expect(revoke.statusCode, revoke.body).toBe(200);
+    expect(await sessionOf(there.cookie)).toBeNull();
+    expect(await sessionOf(yonder.cookie)).not.toBeNull();
+
+    const others = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/revoke-other-sessions',
+      headers: { origin, cookie: here.cookie },
+    });
+    expect(others.statusCode).toBe(200);
+    expect(await sessionOf(yonder.cookie)).toBeNull();
+    expect(await sessionOf(here.cookie)).toMatchObject({ user: { email } });
+  });
+
   it('refuses to delete the account of an organization’s only owner, with the reason', async () => {
     const response = await t.app.inject({
       method: 'POST',
