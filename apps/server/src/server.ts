@@ -87,6 +87,8 @@ export function createServices(
       tenancy.withPlatform((tx) => identity.hasOtherSessionFrom(tx, userId, sessionId, userAgent)),
     onOrganizationCreated: (org) =>
       tenancy.withTenant(org.id, (tx) => identity.completeOrganization(tx, org)),
+    defaultOrganization: (userId) =>
+      tenancy.withPlatform((tx) => identity.findOnlyOrganization(tx, userId)),
     soleOwnerships: async (userId) =>
       (await tenancy.withPlatform((tx) => identity.findSoleOwnerships(tx, userId))).map(
         (o) => o.name,

@@ -59,6 +59,8 @@ export type TAuthDeps = {
   redis?: Redis | undefined;
   /** Names of the organizations whose only owner this user is. */
   soleOwnerships: (userId: string) => Promise<string[]>;
+  /** The organization a new session starts in: the user's only one, else none (they choose). */
+  defaultOrganization: (userId: string) => Promise<string | undefined>;
 };
 
 /** Lower-cased; about 49,000 passwords from leaks (zxcvbn-ts's list). */
@@ -114,6 +116,7 @@ export function createAuth({
   onOrganizationCreated,
   redis,
   knownDevice,
+  defaultOrganization,
 }: TAuthDeps) {
   /** Mails the user when a sign-in comes from a user agent none of their other sessions has. */
   const alertOnNewDevice = async (
@@ -320,6 +323,18 @@ export function createAuth({
           headers: ctx.request?.headers ?? ctx.headers,
         });
         if (event) await recordSecurityEvent(event);
+        // A member of one organization acts in it from the first request of a new session.
+        if (
+          signedIn &&
+          !(signedIn.session as { activeOrganizationId?: string | null }).activeOrganizationId
+        ) {
+          const organizationId = await defaultOrganization(signedIn.user.id);
+          if (organizationId) {
+            await ctx.context.internalAdapter.updateSession(signedIn.session.token, {
+              activeOrganizationId: organizationId,
+            });
+          }
+        }
         const email = (ctx.body as { email?: unknown } | undefined)?.email;
         if (ctx.path === '/sign-in/email' && typeof email === 'string') {
           const returned = ctx.context.returned;

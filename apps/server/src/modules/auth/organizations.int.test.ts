@@ -303,4 +303,31 @@ describe.each(testBackends())('organizations through better-auth on %s', (backen
     );
     expect(log.length).toBeGreaterThanOrEqual(2);
   });
+
+  it('a new session starts in the user’s only organization; with several, the user chooses', async () => {
+    const signIn = async (name: 'viewer' | 'member') => {
+      const response = await t.app.inject({
+        method: 'POST',
+        url: '/v1/auth/sign-in/email',
+        headers: { origin },
+        payload: {
+          email: `${name}-orgs-${backend}@example.com`,
+          password: `${name} password 1234`,
+        },
+      });
+      expect(response.statusCode).toBe(200);
+      const cookie = response.cookies.find((c) => c.name.endsWith('session_token'))!;
+      return { origin, cookie: `${cookie.name}=${cookie.value}` };
+    };
+    const only = await t.app.inject({ url: '/v1/organization', headers: await signIn('viewer') });
+    expect(only.statusCode, only.body).toBe(200);
+    expect(only.json()).toMatchObject({ id: world.orgA });
+    // The member created "Member Co" above: two organizations, so none is picked for them.
+    const several = await t.app.inject({
+      url: '/v1/organization',
+      headers: await signIn('member'),
+    });
+    expect(several.statusCode).toBe(403);
+    expect(several.json<{ detail: string }>().detail).toContain('Choose an active organization');
+  });
 });

@@ -112,3 +112,18 @@ export async function hasOtherSessionFrom(
     .limit(1);
   return row !== undefined;
 }
+
+/** The organizations the user belongs to, at most `limit`, oldest membership first. */
+export async function findOrganizationIdsOf(
+  tx: Tx,
+  userId: string,
+  limit: number,
+): Promise<string[]> {
+  const rows = await tx
+    .select({ organizationId: memberships.organizationId })
+    .from(memberships)
+    .where(eq(memberships.userId, userId))
+    .orderBy(memberships.createdAt)
+    .limit(limit);
+  return rows.map((r) => r.organizationId);
+}

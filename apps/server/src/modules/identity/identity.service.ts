@@ -3,6 +3,7 @@ import {
   findMembership,
   findOrganizationById,
   findOrganizationBySlug,
+  findOrganizationIdsOf,
   findSoleOwnerships,
   findUserByEmail,
   hasOtherSessionFrom,
@@ -37,6 +38,8 @@ export type IdentityService = {
     exceptSessionId: string,
     userAgent: string,
   ): Promise<boolean>;
+  /** The user's organization when they have exactly one. */
+  findOnlyOrganization(tx: Tx, userId: string): Promise<string | undefined>;
   /** Organizations that would be left without an owner if this user went. */
   findSoleOwnerships(tx: Tx, userId: string): Promise<TOrganizationRow[]>;
   /** The user's role in the organization and whether it is being deleted; undefined: not a member. */
@@ -164,6 +167,11 @@ export function createIdentityService({
     },
 
     findSoleOwnerships,
+
+    async findOnlyOrganization(tx, userId) {
+      const ids = await findOrganizationIdsOf(tx, userId, 2);
+      return ids.length === 1 ? ids[0] : undefined;
+    },
 
     hasOtherSessionFrom,
 
