@@ -22,7 +22,7 @@ test('the owner invites a new person, who signs up, accepts, and is promoted, th
   const inviteeEmail = uniqueEmail('invitee');
   const inviteeName = `Katherine ${inviteeEmail.split('@')[0]}`;
 
-  // A new session has no active organization: the owner picks theirs.
+  // The owner's only organization is active from the first page of a new session.
   await signIn(owner, demoEmail!, demoPassword!);
   await expect(owner).toHaveURL(/\/account$/);
   await owner
@@ -30,7 +30,6 @@ test('the owner invites a new person, who signs up, accepts, and is promoted, th
     .getByRole('link', { name: 'Organization' })
     .click();
   await expect(owner).toHaveURL(/\/organization$/);
-  await owner.getByRole('button', { name: 'Switch to Acme Demo' }).click();
   await expect(
     owner.getByRole('heading', { level: 2, name: 'Acme Demo', exact: true }),
   ).toBeVisible();
