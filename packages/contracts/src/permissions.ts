@@ -38,5 +38,10 @@ export const rolePermissions: Record<TBuiltInRole, readonly TPermission[]> = {
   viewer: ['organization:read', 'companies:read', 'members:read'],
 };
 
-/** Who may call a route: a permission in the active organization, or one of these. */
-export type TRouteAccess = 'public' | 'authenticated' | 'superadmin' | 'operator' | TPermission;
+/**
+ * Who may call a route: a permission in the active organization, or one of these. `challenge`:
+ * the route takes a credential of its own instead of a session (the short-lived cookie of a
+ * two-factor sign-in) or a session, and answers 401 without either.
+ */
+export type TRouteAccess =
+  'public' | 'authenticated' | 'challenge' | 'superadmin' | 'operator' | TPermission;

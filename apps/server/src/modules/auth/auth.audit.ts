@@ -29,7 +29,34 @@ const actions: Record<string, { ok: string; failed?: string }> = {
     failed: 'member.role_change_refused',
   },
   '/organization/leave': { ok: 'member.left' },
+  '/two-factor/enable': {
+    ok: 'auth.two_factor_setup_started',
+    failed: 'auth.two_factor_change_failed',
+  },
+  '/two-factor/disable': {
+    ok: 'auth.two_factor_disabled',
+    failed: 'auth.two_factor_change_failed',
+  },
+  '/two-factor/generate-backup-codes': {
+    ok: 'auth.backup_codes_regenerated',
+    failed: 'auth.two_factor_change_failed',
+  },
+  '/two-factor/get-totp-uri': { ok: 'auth.two_factor_secret_viewed' },
+  '/two-factor/verify-totp': { ok: 'auth.signed_in', failed: 'auth.two_factor_failed' },
+  '/two-factor/verify-backup-code': { ok: 'auth.signed_in', failed: 'auth.two_factor_failed' },
 };
+
+/** How a completed sign-in proved itself, by endpoint. */
+const signInMethods: Record<string, string> = {
+  '/sign-in/email': 'password',
+  '/two-factor/verify-totp': 'password+totp',
+  '/two-factor/verify-backup-code': 'password+backup_code',
+};
+
+const isTwoFactorChallenge = (returned: unknown): boolean =>
+  typeof returned === 'object' &&
+  returned !== null &&
+  (returned as { twoFactorRedirect?: unknown }).twoFactorRedirect === true;
 
 /** Whether calls to this endpoint are audited (their caller is worth looking up first). */
 export const isAuditedPath = (path: string): boolean => path in actions;
@@ -39,6 +66,10 @@ export type TAuthCall = {
   returned: unknown;
   /** The signed-in user before the call, or the one it signed in. */
   userId: string | null;
+  /** Whether the caller was signed in before the call (a second factor then is no sign-in). */
+  hadSession: boolean;
+  /** Whether that caller had two-factor on already (verifying a code then changes nothing). */
+  callerTwoFactorEnabled: boolean;
   activeOrganizationId: string | null;
   body: Record<string, unknown> | undefined;
   headers: Headers | undefined;
@@ -53,7 +84,17 @@ export function securityEventOf(call: TAuthCall): TAuditEntryInput | undefined {
   const action = actions[call.path];
   if (!action) return undefined;
   const failed = isAPIError(call.returned);
-  const name = failed ? action.failed : action.ok;
+  let name = failed ? action.failed : action.ok;
+  const details: Record<string, unknown> = {};
+  if (!failed && call.path === '/sign-in/email' && isTwoFactorChallenge(call.returned)) {
+    // The password was right; the session waits for the second factor.
+    name = 'auth.two_factor_challenged';
+  } else if (!failed && call.path === '/two-factor/verify-totp' && call.hadSession) {
+    // A signed-in user's first code confirms the secret: two-factor is on from now.
+    name = call.callerTwoFactorEnabled ? 'auth.two_factor_verified' : 'auth.two_factor_enabled';
+  } else if (!failed && name === 'auth.signed_in') {
+    details.method = signInMethods[call.path];
+  }
   if (!name) return undefined;
   // A new organization's id is in the answer; other calls name theirs or act in the active one.
   const createdId =
@@ -69,7 +110,6 @@ export function securityEventOf(call: TAuthCall): TAuditEntryInput | undefined {
   const isOrgEvent = call.path.startsWith('/organization/');
   const email =
     typeof call.body?.email === 'string' ? call.body.email.trim().toLowerCase() : undefined;
-  const details: Record<string, unknown> = {};
   if (email) details.email = email;
   if (failed)
     details.reason = (call.returned as { body?: { code?: string } }).body?.code ?? 'failed';

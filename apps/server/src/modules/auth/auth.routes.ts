@@ -1,10 +1,12 @@
 import { createHmac } from 'node:crypto';
 import type { TPermission, TRouteAccess } from '@corebase/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import QRCode from 'qrcode';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z, type ZodType } from 'zod';
 import type { TConfig } from '#server/config';
 import { authBasePath, type Auth } from '#server/modules/auth/auth';
+import { hashBackupCode } from '#server/modules/auth/two-factor';
 import { AppError } from '#server/platform/errors';
 import { csrfHeader, csrfTokenFor } from '#server/platform/http/csrf';
 import { codeForStatus, sendProblem } from '#server/platform/http/problem';
@@ -64,6 +66,17 @@ export const authEndpointAccess: Record<string, TRouteAccess | null> = {
   '/organization/reject-invitation': 'authenticated',
   '/organization/list-user-invitations': 'authenticated',
   '/organization/has-permission': 'authenticated',
+  // Two-factor: set up and manage it signed in; the codes at sign-in come with the plugin's
+  // short-lived two-factor cookie instead of a session.
+  '/two-factor/enable': 'authenticated',
+  '/two-factor/disable': 'authenticated',
+  '/two-factor/get-totp-uri': 'authenticated',
+  '/two-factor/generate-backup-codes': 'authenticated',
+  '/two-factor/verify-totp': 'challenge',
+  '/two-factor/verify-backup-code': 'challenge',
+  // Codes by email or SMS are not offered: an authenticator app or a backup code.
+  '/two-factor/send-otp': null,
+  '/two-factor/verify-otp': null,
   // The active organization, under its permissions.
   '/organization/get-organization': 'organization:read',
   '/organization/get-full-organization': 'members:read',
@@ -167,10 +180,14 @@ const notFoundReasons = new Set([
   'YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION',
 ]);
 
+/** Endpoints answering a `totpURI`: the answer also gets it as a QR code (a PNG data URL). */
+const withQrCode = new Set(['/two-factor/enable', '/two-factor/get-totp-uri']);
+
 async function sendWebResponse(
   request: FastifyRequest,
   reply: FastifyReply,
   response: Response,
+  addQrCode = false,
 ): Promise<FastifyReply> {
   for (const cookie of response.headers.getSetCookie()) void reply.header('set-cookie', cookie);
   response.headers.forEach((value, name) => {
@@ -201,6 +218,12 @@ async function sendWebResponse(
     });
   }
   void reply.status(response.status);
+  if (addQrCode) {
+    const body = JSON.parse(text) as { totpURI?: unknown };
+    if (typeof body.totpURI === 'string') {
+      return reply.send({ ...body, qrCode: await QRCode.toDataURL(body.totpURI) });
+    }
+  }
   return reply.send(text.length > 0 ? text : undefined);
 }
 
@@ -212,6 +235,8 @@ const credentialPaths = new Set([
   '/reset-password',
   '/change-password',
   '/send-verification-email',
+  '/two-factor/verify-totp',
+  '/two-factor/verify-backup-code',
 ]);
 
 /** Of those, the ones that name an account by its email: also limited per account. */
@@ -467,12 +492,19 @@ export function authRoutes(deps: TAuthRoutesDeps): FastifyPluginAsyncZod {
           checkIdFields(request);
           checkFieldRules(path, request);
         },
-        handler: async (request, reply) =>
-          sendWebResponse(
+        handler: async (request, reply) => {
+          // Only hashes of backup codes are stored (two-factor.ts): compare the hash.
+          const body = request.body as { code?: unknown } | undefined;
+          if (path === '/two-factor/verify-backup-code' && typeof body?.code === 'string') {
+            request.body = { ...body, code: hashBackupCode(body.code) };
+          }
+          return sendWebResponse(
             request,
             reply,
             await auth.handler(toWebRequest(request, config.PUBLIC_URL)),
-          ),
+            withQrCode.has(path),
+          );
+        },
       });
     }
   };

@@ -3,6 +3,7 @@ import { betterAuth } from 'better-auth';
 import { drizzleAdapter } from 'better-auth/adapters/drizzle';
 import { openAPI } from 'better-auth/plugins';
 import { bearer } from 'better-auth/plugins/bearer';
+import { twoFactor } from 'better-auth/plugins/two-factor';
 import { organization } from 'better-auth/plugins/organization';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -11,6 +12,7 @@ import { dictionary } from '@zxcvbn-ts/language-common';
 import { APIError, createAuthMiddleware, getSessionFromCtx, isAPIError } from 'better-auth/api';
 import { accessControl, libraryRoles } from '#server/modules/auth/auth.access';
 import { isAuditedPath, securityEventOf } from '#server/modules/auth/auth.audit';
+import { hashedBackupCodes } from '#server/modules/auth/two-factor';
 import {
   changeEmailConfirmation,
   invitationEmail,
@@ -27,6 +29,7 @@ import {
   memberships,
   organizationRoles,
   organizations,
+  twoFactors,
   sessions,
   users,
   verifications,
@@ -136,7 +139,65 @@ export function createAuth({
   };
   const idleSeconds = config.AUTH_SESSION_IDLE_HOURS * 60 * 60;
   const maxMs = config.AUTH_SESSION_MAX_DAYS * 86_400_000;
-  const callers = new WeakMap<Request, { userId: string; activeOrganizationId: string | null }>();
+  const callers = new WeakMap<
+    Request,
+    { userId: string; activeOrganizationId: string | null; twoFactorEnabled: boolean }
+  >();
+  /** Whose second factor a request is about, when it has no session (yet). */
+  const challenged = new WeakMap<Request, string>();
+  /*
+   * Runs after every endpoint, as the last plugin: after the two-factor plugin has turned a
+   * password sign-in into a challenge (no session yet), so what it records is what happened.
+   */
+  const afterEndpoint = createAuthMiddleware(async (ctx) => {
+    const caller = ctx.request ? callers.get(ctx.request) : undefined;
+    const signedIn = ctx.context.newSession;
+    const returned = ctx.context.returned;
+    const event = securityEventOf({
+      path: ctx.path,
+      returned,
+      userId:
+        caller?.userId ??
+        signedIn?.user.id ??
+        (ctx.request ? challenged.get(ctx.request) : undefined) ??
+        null,
+      hadSession: caller !== undefined,
+      callerTwoFactorEnabled: caller?.twoFactorEnabled ?? false,
+      activeOrganizationId: caller?.activeOrganizationId ?? null,
+      body: ctx.body as Record<string, unknown> | undefined,
+      headers: ctx.request?.headers ?? ctx.headers,
+    });
+    if (event) await recordSecurityEvent(event);
+    // A member of one organization acts in it from the first request of a new session.
+    if (
+      signedIn &&
+      !(signedIn.session as { activeOrganizationId?: string | null }).activeOrganizationId
+    ) {
+      const organizationId = await defaultOrganization(signedIn.user.id);
+      if (organizationId) {
+        await ctx.context.internalAdapter.updateSession(signedIn.session.token, {
+          activeOrganizationId: organizationId,
+        });
+      }
+    }
+    const email = (ctx.body as { email?: unknown } | undefined)?.email;
+    if (ctx.path === '/sign-in/email' && typeof email === 'string') {
+      if (!isAPIError(returned)) {
+        // The password was right, even when a second factor is still to come.
+        await lockout.clear(email);
+      } else if (returned.body?.code === 'INVALID_EMAIL_OR_PASSWORD') {
+        await lockout.recordFailure(email);
+      }
+    }
+    // A sign-in that completed (the password alone, or the second factor after it).
+    const completesSignIn =
+      ctx.path === '/sign-in/email' ||
+      (!caller &&
+        (ctx.path === '/two-factor/verify-totp' || ctx.path === '/two-factor/verify-backup-code'));
+    if (completesSignIn && signedIn && !isAPIError(returned)) {
+      await alertOnNewDevice(signedIn.user, signedIn.session);
+    }
+  });
   return betterAuth({
     appName: 'Corebase',
     baseURL: config.PUBLIC_URL,
@@ -161,6 +222,7 @@ export function createAuth({
         memberships,
         invitations,
         organizationRoles,
+        twoFactors,
       },
     }),
     user: {
@@ -269,6 +331,14 @@ export function createAuth({
       },
     },
     hooks: {
+      // Runs before the plugins' own: a password sign-in the two-factor plugin will turn into a
+      // challenge still shows whose it is here.
+      after: createAuthMiddleware(async (ctx) => {
+        const user = ctx.context.newSession?.user;
+        if (ctx.request && ctx.path === '/sign-in/email' && user) {
+          challenged.set(ctx.request, user.id);
+        }
+      }),
       // Sign-out does not load the session it ends: remember whose it was for the audit entry.
       before: createAuthMiddleware(async (ctx) => {
         const body = (ctx.body ?? {}) as Record<string, unknown>;
@@ -299,52 +369,32 @@ export function createAuth({
           if (session) {
             callers.set(ctx.request, {
               userId: session.user.id,
+              twoFactorEnabled:
+                (session.user as { twoFactorEnabled?: boolean | null }).twoFactorEnabled === true,
               activeOrganizationId:
                 (session.session as { activeOrganizationId?: string | null })
                   .activeOrganizationId ?? null,
             });
           }
         }
+        // A code at sign-in comes with the challenge cookie, which names the user.
+        if (
+          ctx.request &&
+          ctx.path.startsWith('/two-factor/verify-') &&
+          !callers.has(ctx.request)
+        ) {
+          const cookie = ctx.context.createAuthCookie('two_factor');
+          const identifier = await ctx.getSignedCookie(cookie.name, ctx.context.secret);
+          const record = identifier
+            ? await ctx.context.internalAdapter.findVerificationValue(identifier)
+            : null;
+          if (record) challenged.set(ctx.request, record.value);
+        }
         // A changed password ends every other session, whatever the client asked.
         if (ctx.path === '/change-password') {
           return { context: { body: { ...body, revokeOtherSessions: true } } };
         }
         return undefined;
-      }),
-      after: createAuthMiddleware(async (ctx) => {
-        const caller = ctx.request ? callers.get(ctx.request) : undefined;
-        const signedIn = ctx.context.newSession;
-        const event = securityEventOf({
-          path: ctx.path,
-          returned: ctx.context.returned,
-          userId: caller?.userId ?? signedIn?.user.id ?? null,
-          activeOrganizationId: caller?.activeOrganizationId ?? null,
-          body: ctx.body as Record<string, unknown> | undefined,
-          headers: ctx.request?.headers ?? ctx.headers,
-        });
-        if (event) await recordSecurityEvent(event);
-        // A member of one organization acts in it from the first request of a new session.
-        if (
-          signedIn &&
-          !(signedIn.session as { activeOrganizationId?: string | null }).activeOrganizationId
-        ) {
-          const organizationId = await defaultOrganization(signedIn.user.id);
-          if (organizationId) {
-            await ctx.context.internalAdapter.updateSession(signedIn.session.token, {
-              activeOrganizationId: organizationId,
-            });
-          }
-        }
-        const email = (ctx.body as { email?: unknown } | undefined)?.email;
-        if (ctx.path === '/sign-in/email' && typeof email === 'string') {
-          const returned = ctx.context.returned;
-          if (!isAPIError(returned)) {
-            await lockout.clear(email);
-            if (signedIn) await alertOnNewDevice(signedIn.user, signedIn.session);
-          } else if (returned.body?.code === 'INVALID_EMAIL_OR_PASSWORD') {
-            await lockout.recordFailure(email);
-          }
-        }
       }),
     },
     plugins: [
@@ -385,10 +435,21 @@ export function createAuth({
           organizationRole: { modelName: 'organizationRoles' },
         },
       }),
+      twoFactor({
+        issuer: 'Corebase',
+        // "Trust this device": no second factor from it for 30 days (refreshed at each sign-in).
+        trustDeviceMaxAge: 60 * 60 * 24 * 30,
+        backupCodeOptions: { amount: 10, length: 10, storeBackupCodes: hashedBackupCodes },
+        schema: { twoFactor: { modelName: 'twoFactors' } },
+      }),
       bearer(),
       // Its document is merged into /v1/openapi.json; its own reference page (which loads a
       // script from a CDN) stays off.
       openAPI({ disableDefaultReference: true }),
+      {
+        id: 'corebase-after-hooks',
+        hooks: { after: [{ matcher: () => true, handler: afterEndpoint }] },
+      },
     ],
   });
 }

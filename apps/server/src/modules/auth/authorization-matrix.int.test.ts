@@ -13,7 +13,9 @@ const isPermission = (access: string | undefined) => !!access && access.includes
 function expectedAccess(route: TRouteInfo, persona: TPersona, refersToOrgA: boolean): TExpected {
   const access = route.permission;
   if (access === 'public' || access === 'operator') return 'allowed';
+  // Without a session or the route's own credential (none of the personas has a challenge).
   if (persona.name === 'anonymous') return 'denied';
+  if (access === 'challenge') return 'allowed';
   if (access === 'authenticated') return 'allowed';
   if (access === 'superadmin') return persona.name === 'superadmin' ? 'allowed' : 'denied';
   // A permission: granted by the role in the persona's active organization...
@@ -112,6 +114,7 @@ describe.each(testBackends())('authorization matrix on %s', (backend) => {
     for (const access of [
       'public',
       'authenticated',
+      'challenge',
       'superadmin',
       'audit:read',
       'members:manage',

@@ -32,6 +32,8 @@ export const users = pgTable('users', {
   banExpires: timestamp('ban_expires', { withTimezone: true, mode: 'date' }),
   timeZone: text('time_zone'),
   locale: text('locale'),
+  /** two-factor plugin: set once a TOTP secret is confirmed with a code. */
+  twoFactorEnabled: boolean('two_factor_enabled').notNull().default(false),
   createdAt: createdAtColumn(),
   updatedAt: updatedAtColumn(),
 });
@@ -150,6 +152,29 @@ export const accounts = pgTable(
     updatedAt: updatedAtColumn(),
   },
   (t) => [index('accounts_user_idx').on(t.userId)],
+);
+
+/**
+ * Platform table (no RLS): two-factor plugin `twoFactor`, one row per user with a TOTP secret.
+ * The secret is encrypted by better-auth with AUTH_SECRET; the backup codes are SHA-256 hashes
+ * (see auth.ts), never the codes themselves.
+ */
+export const twoFactors = pgTable(
+  'two_factors',
+  {
+    id: idColumn(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    secret: text('secret').notNull(),
+    backupCodes: text('backup_codes').notNull(),
+    /** false until the user confirmed the secret with a first code. */
+    verified: boolean('verified').notNull().default(true),
+    failedVerificationCount: integer('failed_verification_count').notNull().default(0),
+    lockedUntil: timestamp('locked_until', { withTimezone: true, mode: 'date', precision: 3 }),
+    createdAt: createdAtColumn(),
+  },
+  (t) => [index('two_factors_user_idx').on(t.userId)],
 );
 
 /** Platform table (no RLS): better-auth `verification`; single-use tokens (email, reset). */

@@ -17,6 +17,7 @@ export const platformTableNames = [
   'outbox',
   'sessions',
   'sign_in_failures',
+  'two_factors',
   'users',
   'verifications',
 ] as const;

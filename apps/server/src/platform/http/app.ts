@@ -295,7 +295,8 @@ export async function buildApp(options: TAppOptions): Promise<App> {
   const allowedOrigins = new Set(trustedOrigins(config));
   app.addHook('onRequest', async (request) => {
     const access = request.routeOptions.config.permission;
-    if (access === 'public' || access === 'operator') return;
+    // `challenge` routes check their own credential (better-auth's two-factor cookie).
+    if (access === 'public' || access === 'operator' || access === 'challenge') return;
     // A route that forgot to declare who may call it is closed, not open. (Unmatched paths have
     // no route config at all: they answer 404/405 below.)
     if (access === undefined) {
