@@ -56,7 +56,14 @@ export function getJson(path: string): Promise<Response> {
 }
 
 export type TSession = {
-  user: { id: string; name: string; email: string; emailVerified: boolean };
+  user: {
+    id: string;
+    name: string;
+    email: string;
+    emailVerified: boolean;
+    /** better-auth's two-factor plugin: on once a code from the app confirmed the set-up. */
+    twoFactorEnabled?: boolean | null;
+  };
   session: { activeOrganizationId?: string | null };
 };
 
