@@ -3,22 +3,27 @@
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 
+import { TwoFactorStep } from '@/app/sign-in/two-factor-step';
 import { Button } from '@/components/ui/button';
 import { Field } from '@/components/ui/field';
 import { Notice } from '@/components/ui/notice';
 import { postJson, readProblem, unreachableMessage } from '@/lib/api';
 import { fieldText } from '@/lib/form';
+import { asksForSecondFactor } from '@/lib/two-factor';
 
 type TState =
   | { kind: 'idle' }
   | { kind: 'pending' }
   | { kind: 'refused'; message: string; unverified: boolean }
-  | { kind: 'resent' };
+  | { kind: 'resent' }
+  | { kind: 'second-factor' };
 
 export function SignInForm({ next }: { next: string | null }) {
   const router = useRouter();
   const [state, setState] = useState<TState>({ kind: 'idle' });
   const [email, setEmail] = useState('');
+  // Back from the code step, the password (not kept) is what to type first.
+  const [returned, setReturned] = useState(false);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -36,6 +41,10 @@ export function SignInForm({ next }: { next: string | null }) {
           message: problem.message,
           unverified: problem.reason === 'email_not_verified',
         });
+        return;
+      }
+      if (asksForSecondFactor(await response.json().catch(() => null))) {
+        setState({ kind: 'second-factor' });
         return;
       }
       router.push(next ?? '/account');
@@ -66,6 +75,18 @@ export function SignInForm({ next }: { next: string | null }) {
     }
   }
 
+  if (state.kind === 'second-factor') {
+    return (
+      <TwoFactorStep
+        next={next}
+        onRestart={(message) => {
+          setReturned(true);
+          setState(message ? { kind: 'refused', message, unverified: false } : { kind: 'idle' });
+        }}
+      />
+    );
+  }
+
   const pending = state.kind === 'pending';
   return (
     <form onSubmit={(event) => void onSubmit(event)} className="mt-8 space-y-4" noValidate>
@@ -84,6 +105,7 @@ export function SignInForm({ next }: { next: string | null }) {
         type="password"
         autoComplete="current-password"
         required
+        autoFocus={returned}
       />
       {state.kind === 'refused' ? (
         <Notice tone="error">
