@@ -2,24 +2,39 @@
 
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 
+import { TwoFactorSection } from '@/app/account/two-factor-section';
 import { Button, buttonVariants } from '@/components/ui/button';
+import { Notice } from '@/components/ui/notice';
 import { TextLink } from '@/components/ui/text-link';
-import { fetchSession, postJson, problemMessage, type TSession } from '@/lib/api';
+import {
+  fetchSession,
+  postJson,
+  problemMessage,
+  unreachableMessage,
+  type TSession,
+} from '@/lib/api';
 
 export function AccountPanel() {
   const router = useRouter();
   const [session, setSession] = useState<TSession | null | undefined>(undefined);
   const [error, setError] = useState<string | null>(null);
 
-  useEffect(() => {
-    fetchSession()
-      .then(setSession)
-      .catch((reason: unknown) => {
-        setError(reason instanceof Error ? reason.message : 'The server could not be reached.');
-      });
+  // A reload keeps the page on screen (no "Loading…"), so a section's own step, such as backup
+  // codes shown once, survives it.
+  const loadSession = useCallback(async () => {
+    try {
+      setSession(await fetchSession());
+      setError(null);
+    } catch (reason: unknown) {
+      setError(reason instanceof Error ? reason.message : unreachableMessage);
+    }
   }, []);
+
+  useEffect(() => {
+    void loadSession();
+  }, [loadSession]);
 
   async function signOut() {
     const response = await postJson('/v1/auth/sign-out', {});
@@ -30,7 +45,7 @@ export function AccountPanel() {
     router.push('/sign-in');
   }
 
-  if (error)
+  if (error && !session)
     return (
       <p role="alert" className="mt-6">
         {error}
@@ -46,21 +61,29 @@ export function AccountPanel() {
     );
   }
   return (
-    <div className="mt-6 space-y-4">
-      <dl className="grid grid-cols-[auto_1fr] gap-x-6 gap-y-2 rounded-lg border border-border p-4 text-sm">
-        <dt className="text-muted-foreground">Name</dt>
-        <dd>{session.user.name}</dd>
-        <dt className="text-muted-foreground">Email</dt>
-        <dd data-testid="account-email">{session.user.email}</dd>
-      </dl>
-      <div className="flex flex-col gap-3 sm:flex-row">
-        <Link href="/organization" className={buttonVariants({ variant: 'outline' })}>
-          Your organization
-        </Link>
-        <Button variant="outline" onClick={() => void signOut()}>
-          Sign out
-        </Button>
+    <div className="mt-6 space-y-8">
+      {error ? <Notice tone="error">{error}</Notice> : null}
+      <div className="space-y-4">
+        <dl className="grid grid-cols-[auto_1fr] gap-x-6 gap-y-2 rounded-lg border border-border p-4 text-sm">
+          <dt className="text-muted-foreground">Name</dt>
+          <dd>{session.user.name}</dd>
+          <dt className="text-muted-foreground">Email</dt>
+          <dd data-testid="account-email">{session.user.email}</dd>
+        </dl>
+        <div className="flex flex-col gap-3 sm:flex-row">
+          <Link href="/organization" className={buttonVariants({ variant: 'outline' })}>
+            Your organization
+          </Link>
+          <Button variant="outline" onClick={() => void signOut()}>
+            Sign out
+          </Button>
+        </div>
       </div>
+      <TwoFactorSection
+        enabled={session.user.twoFactorEnabled === true}
+        email={session.user.email}
+        onChanged={loadSession}
+      />
     </div>
   );
 }
