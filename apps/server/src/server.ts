@@ -9,6 +9,7 @@ import pino, { type Logger } from 'pino';
 import { loadConfig, type TConfig } from '#server/config';
 import { createAuth, type Auth } from '#server/modules/auth/auth';
 import { libraryPermissionOf } from '#server/modules/auth/auth.access';
+import { twoFactorResetEmail } from '#server/modules/auth/auth.emails';
 import { authOpenApi, authRoutes } from '#server/modules/auth/auth.routes';
 import { createLockout } from '#server/modules/auth/lockout';
 import { createAuthenticator } from '#server/modules/auth/principal';
@@ -21,7 +22,11 @@ import {
 import { organizationRoutes } from '#server/modules/identity/organization.routes';
 import { roleRoutes } from '#server/modules/identity/roles.routes';
 import { createRolesService, type RolesService } from '#server/modules/identity/roles.service';
-import { createSettingsService } from '#server/modules/settings/settings.service';
+import { settingsRoutes } from '#server/modules/settings/settings.routes';
+import {
+  createSettingsService,
+  type SettingsService,
+} from '#server/modules/settings/settings.service';
 import { systemRoutes } from '#server/modules/system/system.routes';
 import { acquireDataDirLock, type DataDirLock } from '#server/platform/data-dir-lock';
 import { createDatabase, type Database, type Tx } from '#server/platform/db/database';
@@ -42,6 +47,7 @@ export type Services = {
   tenancy: Tenancy;
   identity: IdentityService;
   roles: RolesService;
+  settings: SettingsService;
   audit: Audit;
   mailer: Mailer;
   auth: Auth;
@@ -58,14 +64,15 @@ export function createServices(
   const tenancy = createTenancy(database);
   const audit = createAudit();
   const events = createEvents();
-  const settings = createSettingsService();
+  const settings = createSettingsService({ audit, events });
+  const roles = createRolesService({ audit, events, libraryPermission: libraryPermissionOf });
   const identity = createIdentityService({
     audit,
     events,
     settings,
+    roles,
     graceDays: config.ORG_DELETION_GRACE_DAYS,
   });
-  const roles = createRolesService({ audit, events, libraryPermission: libraryPermissionOf });
   const mailer = createMailer({
     smtpUrl: config.SMTP_URL,
     dir: path.join(config.CB_DATA_DIR, 'mail'),
@@ -99,8 +106,8 @@ export function createServices(
       await (entry.orgId ? tenancy.withTenant(entry.orgId, record) : tenancy.withPlatform(record));
     },
   });
-  const authenticate = createAuthenticator({ auth, identity, roles, tenancy });
-  return { database, tenancy, identity, roles, audit, mailer, auth, authenticate };
+  const authenticate = createAuthenticator({ auth, identity, roles, settings, tenancy });
+  return { database, tenancy, identity, roles, settings, audit, mailer, auth, authenticate };
 }
 
 /**
@@ -111,7 +118,10 @@ export function routeList(deps: {
   config: TConfig;
   readiness: () => Promise<TReadiness>;
   metrics: Metrics;
-  services: Pick<Services, 'auth' | 'audit' | 'tenancy' | 'identity' | 'roles'>;
+  services: Pick<
+    Services,
+    'auth' | 'audit' | 'tenancy' | 'identity' | 'roles' | 'settings' | 'mailer'
+  >;
 }): FastifyPluginAsync[] {
   const { config, readiness, metrics, services } = deps;
   const routes: FastifyPluginAsync[] = [
@@ -123,17 +133,50 @@ export function routeList(deps: {
       authRoutes({
         auth: services.auth,
         config,
-        rolePermissions: (orgId, role) =>
-          services.tenancy.withTenant(orgId, (tx) => services.roles.permissionsOf(tx, orgId, role)),
-        organizationSlug: async (orgId) =>
-          (
-            await services.tenancy.withTenant(orgId, (tx) =>
-              services.identity.getOrganization(tx, orgId),
-            )
-          ).slug,
+        scope: {
+          organizationSlug: async (orgId) =>
+            (
+              await services.tenancy.withTenant(orgId, (tx) =>
+                services.identity.getOrganization(tx, orgId),
+              )
+            ).slug,
+          member: (orgId, idOrEmail) =>
+            services.tenancy.withPlatform((tx) =>
+              services.identity.findMembershipRef(
+                tx,
+                idOrEmail.includes('@')
+                  ? { organizationId: orgId, email: idOrEmail }
+                  : { id: idOrEmail },
+              ),
+            ),
+          invitation: (orgId, idOrEmail) =>
+            services.tenancy.withPlatform((tx) =>
+              services.identity.findInvitationRef(
+                tx,
+                idOrEmail.includes('@')
+                  ? { organizationId: orgId, email: idOrEmail }
+                  : { id: idOrEmail },
+              ),
+            ),
+          assertWithinReach: (orgId, permissions, role, doing) =>
+            services.tenancy.withPlatform((tx) =>
+              services.roles.assertWithinReach(tx, orgId, permissions, role, doing),
+            ),
+        },
       }),
-      organizationRoutes({ identity: services.identity, tenancy: services.tenancy }),
+      organizationRoutes({
+        identity: services.identity,
+        tenancy: services.tenancy,
+        notifyTwoFactorReset: (member, organization) =>
+          services.mailer.send(
+            twoFactorResetEmail(member.email, member.name, {
+              organization,
+              signInUrl: `${config.PUBLIC_URL}/sign-in`,
+            }),
+          ),
+      }),
       roleRoutes({ roles: services.roles, tenancy: services.tenancy }),
+      settingsRoutes({ settings: services.settings, tenancy: services.tenancy }),
       auditRoutes({ audit: services.audit, tenancy: services.tenancy }),
     );
   }

@@ -29,6 +29,8 @@ export type TPersona = {
 
 export type TWorld = {
   orgA: string;
+  /** Organization A's slug. */
+  slugA: string;
   orgB: string;
   /** Organization A's custom role, held by the `custom` persona. */
   customRoleId: string;
@@ -137,7 +139,7 @@ export async function buildWorld(t: TTestApp, tag: string): Promise<TWorld> {
       ),
     };
   }
-  return { orgA, orgB, customRoleId: custom.id!, personas };
+  return { orgA, slugA: `org-a-${tag}`, orgB, customRoleId: custom.id!, personas };
 }
 
 export type TSignedIn = {

@@ -16,3 +16,24 @@ export const ZScheduleDeletionBody = z.object({
   /** The organization's slug, typed by the owner to confirm. */
   confirm: z.string().min(1).max(100),
 });
+
+export const ZOrganizationSettings = z.object({
+  /** Days audit entries are kept before the clean-up job removes them. */
+  auditRetentionDays: z.number().int(),
+  /** Members without two-factor authentication may do nothing here until they turn it on. */
+  requireTwoFactor: z.boolean(),
+  updatedAt: z.iso.datetime({ offset: true }),
+});
+export type TOrganizationSettings = z.infer<typeof ZOrganizationSettings>;
+
+export const ZUpdateOrganizationSettingsBody = z
+  .object({
+    auditRetentionDays: z.number().int().min(30).max(3650).optional(),
+    requireTwoFactor: z.boolean().optional(),
+  })
+  .refine((body) => Object.values(body).some((v) => v !== undefined), {
+    message: 'send at least one setting to change',
+  });
+export type TUpdateOrganizationSettingsBody = z.infer<typeof ZUpdateOrganizationSettingsBody>;
+
+export const ZMemberParams = z.object({ userId: z.uuid() });

@@ -5,6 +5,7 @@ export const redactedPaths = [
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["x-api-key"]',
+  'req.headers["x-csrf-token"]',
   'res.headers["set-cookie"]',
   '*.password',
   '*.newPassword',

@@ -106,3 +106,23 @@ export function newSignInEmail(
     ),
   };
 }
+
+export function twoFactorResetEmail(
+  to: string,
+  name: string,
+  details: { organization: string; signInUrl: string },
+): TMail {
+  return {
+    to,
+    subject: 'Your Corebase two-factor authentication was reset',
+    ...layout(
+      'Your two-factor authentication was reset',
+      [
+        `Hello ${name},`,
+        `An administrator of ${details.organization} turned off two-factor authentication for your account, and your trusted devices were forgotten. You sign in with your password alone until you turn it on again from your account page.`,
+        'If you did not ask for this, tell your administrator and change your password.',
+      ],
+      { label: 'Sign in', url: details.signInUrl },
+    ),
+  };
+}

@@ -414,6 +414,15 @@ describe.each(testBackends())('accounts through better-auth on %s', (backend) =>
         statuses.push(response.statusCode);
       }
       expect(statuses).toEqual([401, 401, 429]);
+      // One budget for every credential endpoint, not one each.
+      const reset = await limited.app.inject({
+        method: 'POST',
+        url: '/v1/auth/request-password-reset',
+        remoteAddress: ip,
+        payload: { email: 'x@example.com', redirectTo: '/reset-password' },
+      });
+      expect(reset.statusCode).toBe(429);
+      expect(reset.json()).toMatchObject({ code: 'rate_limited' });
       // Other endpoints and routes still answer for that client.
       expect(
         (await limited.app.inject({ url: '/v1/auth/get-session', remoteAddress: ip })).statusCode,
@@ -451,14 +460,22 @@ describe.each(testBackends())('accounts through better-auth on %s', (backend) =>
       expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(refused.json()).toMatchObject({ code: 'rate_limited' });
       expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
-      // The limit counts sign-in and sign-up for that address too, and nobody else's.
+      // Sign-up for that address counts too; sign-in does not (the lockout counts its failures),
+      // so spending the budget cannot keep the owner of the address out.
+      const signUp = await limited.app.inject({
+        method: 'POST',
+        url: '/v1/auth/sign-up/email',
+        remoteAddress: '203.0.113.98',
+        payload: { name: 'T', email: 'target@example.com', password: 'whatever password 1' },
+      });
+      expect(signUp.statusCode).toBe(429);
       const signIn = await limited.app.inject({
         method: 'POST',
         url: '/v1/auth/sign-in/email',
         remoteAddress: '203.0.113.99',
         payload: { email: 'target@example.com', password: 'whatever password' },
       });
-      expect(signIn.statusCode).toBe(429);
+      expect(signIn.statusCode).toBe(401);
       expect((await attempt('bystander@example.com', 20)).statusCode).toBe(200);
     } finally {
       await limited.close();
@@ -527,6 +544,12 @@ describe.each(testBackends())('accounts through better-auth on %s', (backend) =>
       ],
       ['POST', '/v1/auth/organization/accept-invitation', { invitationId: 'nope' }, 'invitationId'],
       ['POST', '/v1/auth/organization/set-active', { organizationId: 42 }, 'organizationId'],
+      [
+        'GET',
+        '/v1/auth/verify-email?token=x&callbackURL=/%09/evil.example.net',
+        undefined,
+        'callbackURL',
+      ],
     ] as const) {
       const response = await browser(method, url, body);
       expect(response.statusCode, `${url} ${response.body}`).toBe(400);

@@ -1,12 +1,13 @@
 import { createHmac } from 'node:crypto';
 import type { TPermission, TRouteAccess } from '@corebase/contracts';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z, type ZodType } from 'zod';
 import type { TConfig } from '#server/config';
 import { authBasePath, type Auth } from '#server/modules/auth/auth';
 import { hashBackupCode } from '#server/modules/auth/two-factor';
+import { hasControlCharacter } from '#server/platform/http/characters';
 import { AppError } from '#server/platform/errors';
 import { csrfHeader, csrfTokenFor } from '#server/platform/http/csrf';
 import { codeForStatus, sendProblem } from '#server/platform/http/problem';
@@ -148,7 +149,7 @@ const ZCsrfToken = z.object({
 });
 
 /** Turns a Fastify request into the fetch Request better-auth's handler takes. */
-function toWebRequest(request: FastifyRequest, baseUrl: string): Request {
+function toWebRequest(request: FastifyRequest, baseUrl: string, path: string): Request {
   const headers = new Headers();
   for (const [name, value] of Object.entries(request.headers)) {
     if (value === undefined || name === clientIpHeader) continue;
@@ -160,7 +161,19 @@ function toWebRequest(request: FastifyRequest, baseUrl: string): Request {
     request.method !== 'GET' && request.method !== 'HEAD' && request.body !== undefined;
   if (hasBody) headers.set('content-type', 'application/json');
   headers.delete('content-length');
-  return new Request(new URL(request.url, baseUrl), {
+  // The URL better-auth routes on is rebuilt from the route that matched, never the raw target:
+  // a URL parser reads `\` as `/` and resolves `..`, so `/callback/x\..\..\organization\update`
+  // would reach another endpoint than the one whose access was checked.
+  const params = (request.params ?? {}) as Record<string, string>;
+  const pathname = path.replace(/:(\w+)/g, (_, name: string) =>
+    encodeURIComponent(params[name] ?? ''),
+  );
+  const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
+  const url = new URL(`${authBasePath}${pathname}${query}`, baseUrl);
+  if (url.pathname !== `${authBasePath}${pathname}`) {
+    throw new AppError('bad_request', 'This request path is not one the API serves.');
+  }
+  return new Request(url, {
     method: request.method,
     headers,
     body: hasBody ? JSON.stringify(request.body) : undefined,
@@ -202,8 +215,13 @@ async function sendWebResponse(
     } catch {
       // not JSON: fall back to the status text
     }
-    const code =
-      body.code && notFoundReasons.has(body.code) ? 'not_found' : codeForStatus(response.status);
+    // get-invitation says so in its message alone, without a code.
+    const notFound =
+      (body.code !== undefined && notFoundReasons.has(body.code)) ||
+      (response.status === 400 &&
+        body.code === undefined &&
+        /not found!?$/i.test(body.message ?? ''));
+    const code = notFound ? 'not_found' : codeForStatus(response.status);
     if (code === 'internal_error') {
       request.log.error({ status: response.status, body: text }, 'auth handler failed');
       return sendProblem(
@@ -239,24 +257,37 @@ const credentialPaths = new Set([
   '/two-factor/verify-backup-code',
 ]);
 
-/** Of those, the ones that name an account by its email: also limited per account. */
+/**
+ * Of those, the ones that mail an address: also limited per address. Sign-in is not (the
+ * lockout counts its failures), so nobody can keep a person out by spending their budget.
+ */
 const accountPaths = new Set([
-  '/sign-in/email',
   '/sign-up/email',
   '/request-password-reset',
   '/send-verification-email',
 ]);
 
-/** Endpoints that give a member a role: nobody grants a permission they do not hold. */
-const roleGrantPaths = new Set(['/organization/invite-member', '/organization/update-member-role']);
+type TRef = { organizationId: string; role: string | null };
 
 export type TAuthRoutesDeps = {
   auth: Auth;
   config: TConfig;
-  /** The permissions of a role name in the organization; undefined: no such role there. */
-  rolePermissions: (orgId: string, role: string) => Promise<readonly TPermission[] | undefined>;
-  /** The slug of the organization (to compare with an `organizationSlug` a client sends). */
-  organizationSlug: (orgId: string) => Promise<string | undefined>;
+  /** What the organization endpoints are checked against (the identity and roles modules). */
+  scope: {
+    /** The slug of the organization (to compare with an `organizationSlug` a client sends). */
+    organizationSlug(orgId: string): Promise<string | undefined>;
+    /** A membership by id (any organization), or by the member's email in `orgId`. */
+    member(orgId: string, idOrEmail: string): Promise<TRef | undefined>;
+    /** An invitation by id (any organization), or the pending one for an email in `orgId`. */
+    invitation(orgId: string, idOrEmail: string): Promise<TRef | undefined>;
+    /** Throws unless the actor holds every permission of the role (400 for an unknown role). */
+    assertWithinReach(
+      orgId: string,
+      actorPermissions: ReadonlySet<string>,
+      role: string,
+      doing: string,
+    ): Promise<void>;
+  };
 };
 
 const isPermission = (access: TRouteAccess): access is TPermission => access.includes(':');
@@ -269,16 +300,10 @@ function field(request: FastifyRequest, name: string): unknown {
 
 /**
  * An endpoint of the active organization acts in it alone: an `organizationId` (or slug) of any
- * other organization answers 404, like every id the caller's organization does not own. The role
- * a member is given must be one the organization has, and within what the caller may do.
+ * other organization answers 404, as an id of its members or invitations does.
  */
-async function checkOrganizationScope(
-  deps: TAuthRoutesDeps,
-  path: string,
-  request: FastifyRequest,
-): Promise<void> {
-  const principal = request.principal!;
-  const orgId = principal.orgId!;
+async function checkActiveOrganization(deps: TAuthRoutesDeps, request: FastifyRequest) {
+  const orgId = request.principal!.orgId!;
   const organizationId = field(request, 'organizationId');
   if (organizationId !== undefined && organizationId !== orgId) {
     throw new AppError(
@@ -287,30 +312,82 @@ async function checkOrganizationScope(
     );
   }
   const slug = field(request, 'organizationSlug');
-  if (slug !== undefined && slug !== (await deps.organizationSlug(orgId))) {
+  if (slug !== undefined && slug !== (await deps.scope.organizationSlug(orgId))) {
     throw new AppError('not_found', `No organization ${JSON.stringify(slug)} is active for you.`);
   }
-  if (!roleGrantPaths.has(path)) return;
-  const role = field(request, 'role');
-  if (typeof role !== 'string' || role.includes(',')) {
-    throw new AppError('validation_failed', 'role: give exactly one role name.', {
-      details: { errors: [{ in: 'body', field: 'role', message: 'expected one role name' }] },
-    });
-  }
-  const granted = await deps.rolePermissions(orgId, role);
-  if (!granted) {
-    throw new AppError(
-      'validation_failed',
-      `role: this organization has no role "${role}" (see GET /v1/roles).`,
-      { details: { errors: [{ in: 'body', field: 'role', message: 'is not a role here' }] } },
-    );
-  }
-  const lacking = granted.filter((p) => !principal.permissions.has(p));
-  if (lacking.length > 0) {
-    throw new AppError(
-      'forbidden',
-      `You cannot give the role "${role}": it has permissions you do not hold (${lacking.join(', ')}).`,
-    );
+}
+
+/**
+ * What a member-management call touches must be within the caller's reach: the role given, the
+ * member changed or removed, the invitation revoked or resent. Nobody acts on a role beyond
+ * their own permissions (better-auth itself protects only the owner role).
+ */
+async function checkMemberManagement(
+  deps: TAuthRoutesDeps,
+  path: string,
+  request: FastifyRequest,
+): Promise<void> {
+  const principal = request.principal!;
+  const orgId = principal.orgId!;
+  const reach = async (role: string | null, doing: string) => {
+    if (role) await deps.scope.assertWithinReach(orgId, principal.permissions, role, doing);
+  };
+  const inThisOrganization = (found: TRef | undefined, what: string): TRef => {
+    if (!found || found.organizationId !== orgId) {
+      throw new AppError('not_found', `No ${what} in this organization.`);
+    }
+    return found;
+  };
+  const newRole = () => {
+    const role = field(request, 'role');
+    if (typeof role !== 'string' || role.includes(',')) {
+      throw new AppError('validation_failed', 'role: give exactly one role name.', {
+        details: { errors: [{ in: 'body', field: 'role', message: 'expected one role name' }] },
+      });
+    }
+    return role;
+  };
+  const text = (name: string) => {
+    const value = field(request, name);
+    return typeof value === 'string' ? value : '';
+  };
+  switch (path) {
+    case '/organization/invite-member': {
+      await reach(newRole(), 'give that role');
+      if (field(request, 'resend') === true && text('email')) {
+        // A resend renews the pending invitation with the role it already offers.
+        const pending = await deps.scope.invitation(orgId, text('email'));
+        if (pending) await reach(pending.role, 'resend that invitation');
+      }
+      return;
+    }
+    case '/organization/update-member-role': {
+      const member = inThisOrganization(
+        await deps.scope.member(orgId, text('memberId')),
+        'such member',
+      );
+      await reach(member.role, "change this member's role");
+      await reach(newRole(), 'give that role');
+      return;
+    }
+    case '/organization/remove-member': {
+      const member = inThisOrganization(
+        await deps.scope.member(orgId, text('memberIdOrEmail')),
+        'such member',
+      );
+      await reach(member.role, 'remove this member');
+      return;
+    }
+    case '/organization/cancel-invitation': {
+      const invitation = inThisOrganization(
+        await deps.scope.invitation(orgId, text('invitationId')),
+        'such invitation',
+      );
+      await reach(invitation.role, 'revoke this invitation');
+      return;
+    }
+    default:
+      return;
   }
 }
 
@@ -325,10 +402,12 @@ function checkRedirectFields(request: FastifyRequest): void {
   for (const name of redirectFields) {
     const value = field(request, name);
     if (value === undefined) continue;
-    const rootRelative =
-      typeof value === 'string' && value.startsWith('/') && !/^\/[/\\]/.test(value);
+    // No white space or control character anywhere: parsers drop them and `/\t/x` turns into
+    // `//x`, another host.
+    const clean = typeof value === 'string' && !hasControlCharacter(value, { space: true });
+    const rootRelative = clean && value.startsWith('/') && !/^\/[/\\]/.test(value);
     let absolute = false;
-    if (typeof value === 'string' && !rootRelative) {
+    if (clean && !rootRelative) {
       try {
         absolute = ['http:', 'https:'].includes(new URL(value).protocol);
       } catch {
@@ -363,6 +442,18 @@ const fieldRules: Record<string, ZodType> = {
   '/sign-up/email': z.looseObject({ name: ZName, image: ZImageUrl.nullish() }),
   '/update-user': z.looseObject({ name: ZName.optional(), image: ZImageUrl.nullish() }),
   '/organization/create': z.looseObject({ name: ZName, slug: ZSlug, logo: ZImageUrl.optional() }),
+  '/organization/invite-member': z.looseObject({
+    email: z.string().max(254, 'at most 254 characters'),
+  }),
+  // better-auth hands these to the query builder as they come: unknown fields are a 500 there.
+  '/organization/list-members': z.looseObject({
+    limit: z.coerce.number().int().min(1).max(1000).optional(),
+    offset: z.coerce.number().int().min(0).optional(),
+    sortBy: z.enum(['createdAt', 'role', 'userId']).optional(),
+    sortDirection: z.enum(['asc', 'desc']).optional(),
+    filterField: z.enum(['createdAt', 'role', 'userId']).optional(),
+    filterOperator: z.enum(['eq', 'ne', 'lt', 'lte', 'gt', 'gte', 'in', 'contains']).optional(),
+  }),
   '/organization/update': z.looseObject({
     data: z.looseObject({
       name: ZName.optional(),
@@ -375,16 +466,17 @@ const fieldRules: Record<string, ZodType> = {
 function checkFieldRules(path: string, request: FastifyRequest): void {
   const rule = fieldRules[path];
   if (!rule) return;
-  const result = rule.safeParse(request.body ?? {});
+  const part = request.method === 'GET' ? 'querystring' : 'body';
+  const result = rule.safeParse((part === 'body' ? request.body : request.query) ?? {});
   if (result.success) return;
   const errors = result.error.issues.map((issue) => ({
-    in: 'body',
+    in: part,
     field: issue.path.join('.'),
     message: issue.message,
   }));
   throw new AppError(
     'validation_failed',
-    errors.map((e) => `body.${e.field}: ${e.message}`).join('; '),
+    errors.map((e) => `${part}.${e.field}: ${e.message}`).join('; '),
     { details: { errors } },
   );
 }
@@ -426,6 +518,17 @@ function checkIdFields(request: FastifyRequest): void {
  * better-auth under /v1/auth, one route per endpoint with its declared access: sign-up, sign-in,
  * sessions, verification, password reset, organizations, members and invitations.
  */
+type TLimiter = ReturnType<FastifyInstance['createRateLimit']>;
+
+async function enforce(limiter: TLimiter, request: FastifyRequest, message: string) {
+  const limit = await limiter(request);
+  if (!limit.isAllowed && limit.isExceeded) {
+    throw new AppError('rate_limited', `${message} Retry after ${limit.ttlInSeconds} s.`, {
+      headers: { 'retry-after': String(limit.ttlInSeconds) },
+    });
+  }
+}
+
 export function authRoutes(deps: TAuthRoutesDeps): FastifyPluginAsyncZod {
   const { config, auth } = deps;
   const accountKey = (email: string) =>
@@ -451,7 +554,14 @@ export function authRoutes(deps: TAuthRoutesDeps): FastifyPluginAsyncZod {
         header: csrfHeader,
       }),
     );
-    // Per account, whichever addresses the attempts come from (IP limits miss a botnet).
+    // One budget per IP for every credential endpoint together (a route's own rateLimit config
+    // would count each endpoint apart).
+    const credentialLimit = app.createRateLimit({
+      max: config.RATE_LIMIT_AUTH_MAX,
+      timeWindow: config.RATE_LIMIT_WINDOW_MS,
+      keyGenerator: (request) => `${request.ip}:credentials`,
+    });
+    // Per address, whichever IPs the requests come from (IP limits miss a botnet).
     const accountLimit = app.createRateLimit({
       max: config.RATE_LIMIT_ACCOUNT_MAX,
       timeWindow: config.RATE_LIMIT_WINDOW_MS,
@@ -466,30 +576,25 @@ export function authRoutes(deps: TAuthRoutesDeps): FastifyPluginAsyncZod {
         config: {
           permission: access,
           requestSchema: { body: endpoint.body, querystring: endpoint.query },
-          rateLimit: isCredential
-            ? {
-                max: config.RATE_LIMIT_AUTH_MAX,
-                keyGenerator: (request: FastifyRequest) => `${request.ip}:credentials`,
-              }
-            : {},
         },
         // better-auth's own document (merged into /v1/openapi.json) describes these.
         schema: { hide: true },
         preHandler: async (request) => {
+          if (isCredential) {
+            await enforce(
+              credentialLimit,
+              request,
+              `Too many sign-in and password requests from this address: the limit is ${config.RATE_LIMIT_AUTH_MAX} per ${config.RATE_LIMIT_WINDOW_MS / 1000} s.`,
+            );
+          }
           if (accountPaths.has(path) && typeof field(request, 'email') === 'string') {
-            const limit = await accountLimit(request);
-            if (!limit.isAllowed && limit.isExceeded) {
-              throw new AppError(
-                'rate_limited',
-                `Too many attempts for this account: retry after ${limit.ttlInSeconds} s.`,
-                { headers: { 'retry-after': String(limit.ttlInSeconds) } },
-              );
-            }
+            await enforce(accountLimit, request, 'Too many requests for this email address.');
           }
           // Another organization's id first: it answers 404 whatever else is wrong.
-          if (isPermission(access)) await checkOrganizationScope(deps, path, request);
+          if (isPermission(access)) await checkActiveOrganization(deps, request);
           checkRedirectFields(request);
           checkIdFields(request);
+          if (isPermission(access)) await checkMemberManagement(deps, path, request);
           checkFieldRules(path, request);
         },
         handler: async (request, reply) => {
@@ -501,7 +606,7 @@ export function authRoutes(deps: TAuthRoutesDeps): FastifyPluginAsyncZod {
           return sendWebResponse(
             request,
             reply,
-            await auth.handler(toWebRequest(request, config.PUBLIC_URL)),
+            await auth.handler(toWebRequest(request, config.PUBLIC_URL, path)),
             withQrCode.has(path),
           );
         },

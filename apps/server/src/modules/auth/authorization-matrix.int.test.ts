@@ -38,6 +38,10 @@ function requestFor(route: TRouteInfo, world: TWorld, probeRoleId: string) {
             refersToOrgA = true;
             return world.orgA;
           },
+          organizationSlug: () => {
+            refersToOrgA = true;
+            return world.slugA;
+          },
         }
       : {}),
   };

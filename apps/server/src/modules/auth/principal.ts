@@ -2,6 +2,7 @@ import { fromNodeHeaders } from 'better-auth/node';
 import type { Auth } from '#server/modules/auth/auth';
 import type { IdentityService } from '#server/modules/identity/identity.service';
 import type { RolesService } from '#server/modules/identity/roles.service';
+import type { SettingsService } from '#server/modules/settings/settings.service';
 import type { Tenancy } from '#server/platform/db/tenancy';
 import type { TAuthenticate, TPrincipal } from '#server/platform/http/app';
 
@@ -13,6 +14,7 @@ export function createAuthenticator(deps: {
   auth: Auth;
   identity: IdentityService;
   roles: RolesService;
+  settings: SettingsService;
   tenancy: Tenancy;
 }): TAuthenticate {
   return async (request) => {
@@ -21,21 +23,30 @@ export function createAuthenticator(deps: {
     const userId = session.user.id;
     const activeOrgId = (session.session as { activeOrganizationId?: string | null })
       .activeOrganizationId;
+    const twoFactorEnabled =
+      (session.user as { twoFactorEnabled?: boolean | null }).twoFactorEnabled === true;
     const membership = activeOrgId
-      ? await deps.tenancy.withPlatform(async (tx) => {
+      ? await deps.tenancy.withTenant(activeOrgId, async (tx) => {
           const found = await deps.identity.findMembership(tx, activeOrgId, userId);
+          if (!found) return undefined;
           // A role deleted or unknown grants nothing (the roles service refuses to delete one in use).
-          const granted = found
-            ? await deps.roles.permissionsOf(tx, activeOrgId, found.role)
-            : undefined;
-          return found ? { ...found, granted: granted ?? [] } : undefined;
+          const granted = await deps.roles.permissionsOf(tx, activeOrgId, found.role);
+          const settings = await deps.settings.get(tx, activeOrgId);
+          return { ...found, granted: granted ?? [], requireTwoFactor: settings.requireTwoFactor };
         })
       : undefined;
     const role = membership?.role;
     let permissions: ReadonlySet<string> = new Set(membership?.granted ?? []);
+    let notice: string | undefined;
     // While its deletion is pending an organization is frozen: only restoring it is allowed.
     if (membership?.deletedAt) {
       permissions = new Set([...permissions].filter((p) => p === 'organization:delete'));
+      notice = 'This organization is scheduled for deletion; an owner can restore it.';
+    } else if (membership?.requireTwoFactor && !twoFactorEnabled) {
+      // The account itself (turning two-factor on included) stays reachable: it needs no permission.
+      permissions = new Set();
+      notice =
+        'This organization requires two-factor authentication: turn it on for your account first (POST /v1/auth/two-factor/enable).';
     }
     const principal: TPrincipal = {
       userId,
@@ -45,10 +56,9 @@ export function createAuthenticator(deps: {
       role: role ?? null,
       permissions,
       superadmin: (session.user as { role?: string | null }).role === 'admin',
+      twoFactorEnabled,
       via: /^Bearer\s/i.test(request.headers.authorization ?? '') ? 'bearer' : 'cookie',
-      ...(membership?.deletedAt
-        ? { notice: 'This organization is scheduled for deletion; an owner can restore it.' }
-        : {}),
+      ...(notice ? { notice } : {}),
     };
     return principal;
   };

@@ -1,9 +1,12 @@
 import { and, eq, ne, sql } from 'drizzle-orm';
 import {
+  invitations,
   memberships,
   organizations,
   sessions,
+  twoFactors,
   users,
+  verifications,
 } from '#server/modules/identity/identity.schema';
 import type { Tx } from '#server/platform/db/database';
 
@@ -126,4 +129,83 @@ export async function findOrganizationIdsOf(
     .orderBy(memberships.createdAt)
     .limit(limit);
   return rows.map((r) => r.organizationId);
+}
+
+/** Removes the user's second factor: the TOTP secret and backup codes, and the flag. */
+export async function deleteTwoFactorOf(tx: Tx, userId: string): Promise<boolean> {
+  const removed = await tx
+    .delete(twoFactors)
+    .where(eq(twoFactors.userId, userId))
+    .returning({ id: twoFactors.id });
+  await tx.update(users).set({ twoFactorEnabled: false }).where(eq(users.id, userId));
+  return removed.length > 0;
+}
+
+/** Forgets every device the user trusted to skip the second factor (better-auth's records). */
+export async function deleteTrustedDevicesOf(tx: Tx, userId: string): Promise<void> {
+  await tx
+    .delete(verifications)
+    .where(
+      and(eq(verifications.value, userId), sql`${verifications.identifier} like 'trust-device-%'`),
+    );
+}
+
+export async function findUserById(tx: Tx, id: string): Promise<TUserRow | undefined> {
+  const [row] = await tx.select().from(users).where(eq(users.id, id)).limit(1);
+  return row;
+}
+
+export type TMembershipRef = { organizationId: string; role: string; userId: string };
+
+/** A membership by its id, or by the member's email within one organization. */
+export async function findMembershipRef(
+  tx: Tx,
+  by: { id: string } | { organizationId: string; email: string },
+): Promise<TMembershipRef | undefined> {
+  const [row] = await tx
+    .select({
+      organizationId: memberships.organizationId,
+      role: memberships.role,
+      userId: memberships.userId,
+    })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(
+      'id' in by
+        ? eq(memberships.id, by.id)
+        : and(
+            eq(memberships.organizationId, by.organizationId),
+            eq(users.email, by.email.trim().toLowerCase()),
+          ),
+    )
+    .limit(1);
+  return row;
+}
+
+export type TInvitationRef = { organizationId: string; role: string | null; status: string };
+
+/** An invitation by its id, or the pending one for an address within one organization. */
+export async function findInvitationRef(
+  tx: Tx,
+  by: { id: string } | { organizationId: string; email: string },
+): Promise<TInvitationRef | undefined> {
+  const [row] = await tx
+    .select({
+      organizationId: invitations.organizationId,
+      role: invitations.role,
+      status: invitations.status,
+    })
+    .from(invitations)
+    .where(
+      'id' in by
+        ? eq(invitations.id, by.id)
+        : and(
+            eq(invitations.organizationId, by.organizationId),
+            eq(invitations.email, by.email.trim().toLowerCase()),
+            eq(invitations.status, 'pending'),
+          ),
+    )
+    .orderBy(sql`${invitations.createdAt} desc`)
+    .limit(1);
+  return row;
 }

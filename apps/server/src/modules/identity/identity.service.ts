@@ -1,10 +1,18 @@
-import type { Audit } from '#server/modules/audit/audit.service';
+import type { Audit, TAuditEntryInput } from '#server/modules/audit/audit.service';
+import type { RolesService } from '#server/modules/identity/roles.service';
 import {
   findMembership,
   findOrganizationById,
   findOrganizationBySlug,
+  deleteTrustedDevicesOf,
+  deleteTwoFactorOf,
   findOrganizationIdsOf,
   findSoleOwnerships,
+  findInvitationRef,
+  findMembershipRef,
+  findUserById,
+  type TInvitationRef,
+  type TMembershipRef,
   findUserByEmail,
   hasOtherSessionFrom,
   insertMembership,
@@ -38,6 +46,16 @@ export type IdentityService = {
     exceptSessionId: string,
     userAgent: string,
   ): Promise<boolean>;
+  /** A membership by id, or by the member's email in an organization (any transaction). */
+  findMembershipRef(
+    tx: Tx,
+    by: { id: string } | { organizationId: string; email: string },
+  ): Promise<TMembershipRef | undefined>;
+  /** An invitation by id, or the pending one for an address in an organization. */
+  findInvitationRef(
+    tx: Tx,
+    by: { id: string } | { organizationId: string; email: string },
+  ): Promise<TInvitationRef | undefined>;
   /** The user's organization when they have exactly one. */
   findOnlyOrganization(tx: Tx, userId: string): Promise<string | undefined>;
   /** Organizations that would be left without an owner if this user went. */
@@ -48,6 +66,23 @@ export type IdentityService = {
     organizationId: string,
     userId: string,
   ): Promise<{ role: string; deletedAt: Date | null } | undefined>;
+  /**
+   * Inside withTenant(orgId): turns off a member's second factor (they set it up again at their
+   * next sign-in), forgets their trusted devices, audited. Refused for oneself, for a member
+   * whose role can do what the actor cannot, and for a member without one.
+   */
+  resetMemberTwoFactor(
+    tx: Tx,
+    input: {
+      orgId: string;
+      actor: {
+        userId: string;
+        permissions: ReadonlySet<string>;
+        context?: TAuditEntryInput['context'];
+      };
+      memberUserId: string;
+    },
+  ): Promise<{ email: string; name: string }>;
   /** Inside withTenant(orgId): the organization as its members see it. */
   getOrganization(tx: Tx, orgId: string): Promise<TOrganizationView>;
   /**
@@ -82,12 +117,19 @@ export type TOrganizationView = {
   purgeAfter: Date | null;
 };
 
-type Deps = { audit: Audit; events: Events; settings: SettingsService; graceDays: number };
+type Deps = {
+  audit: Audit;
+  events: Events;
+  settings: SettingsService;
+  roles: Pick<RolesService, 'permissionsOf'>;
+  graceDays: number;
+};
 
 export function createIdentityService({
   audit,
   events,
   settings,
+  roles,
   graceDays,
 }: Deps): IdentityService {
   const view = (org: TOrganizationRow): TOrganizationView => ({
@@ -118,6 +160,45 @@ export function createIdentityService({
     findMembership,
 
     getOrganization: async (tx, orgId) => view(await load(tx, orgId)),
+
+    async resetMemberTwoFactor(tx, { orgId, actor, memberUserId }) {
+      if (memberUserId === actor.userId) {
+        throw new AppError(
+          'conflict',
+          'Turn off your own two-factor authentication with your password (POST /v1/auth/two-factor/disable).',
+        );
+      }
+      const membership = await findMembership(tx, orgId, memberUserId);
+      const user = membership ? await findUserById(tx, memberUserId) : undefined;
+      if (!membership || !user) {
+        throw new AppError('not_found', `No member ${memberUserId} in this organization.`);
+      }
+      const theirs = (await roles.permissionsOf(tx, orgId, membership.role)) ?? [];
+      const beyond = theirs.filter((p) => !actor.permissions.has(p));
+      if (beyond.length > 0) {
+        throw new AppError(
+          'forbidden',
+          `This member's role (${membership.role}) can do what you cannot (${beyond.join(', ')}): ask someone who holds those permissions.`,
+        );
+      }
+      if (!(await deleteTwoFactorOf(tx, memberUserId))) {
+        throw new AppError('conflict', 'This member has no two-factor authentication to reset.');
+      }
+      await deleteTrustedDevicesOf(tx, memberUserId);
+      await audit.record(tx, {
+        orgId,
+        actor: { type: 'user', id: actor.userId },
+        action: 'member.two_factor_reset',
+        target: { type: 'user', id: memberUserId },
+        ...(actor.context ? { context: actor.context } : {}),
+      });
+      await events.emit(tx, 'member.two_factor_reset', {
+        organizationId: orgId,
+        userId: memberUserId,
+        byUserId: actor.userId,
+      });
+      return { email: user.email, name: user.name };
+    },
 
     async scheduleDeletion(tx, { orgId, userId, confirm }) {
       const org = await load(tx, orgId);
@@ -167,6 +248,10 @@ export function createIdentityService({
     },
 
     findSoleOwnerships,
+
+    findMembershipRef,
+
+    findInvitationRef,
 
     async findOnlyOrganization(tx, userId) {
       const ids = await findOrganizationIdsOf(tx, userId, 2);

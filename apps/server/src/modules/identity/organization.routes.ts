@@ -1,7 +1,9 @@
-import { ZOrganization, ZScheduleDeletionBody } from '@corebase/contracts';
+import { ZMemberParams, ZOrganization, ZScheduleDeletionBody } from '@corebase/contracts';
+import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { IdentityService, TOrganizationView } from '#server/modules/identity/identity.service';
 import type { Tenancy } from '#server/platform/db/tenancy';
+import { requestContextOf } from '#server/platform/http/request-context';
 
 const present = (org: TOrganizationView) => ({
   ...org,
@@ -14,6 +16,11 @@ const present = (org: TOrganizationView) => ({
 export function organizationRoutes(deps: {
   identity: IdentityService;
   tenancy: Tenancy;
+  /** Tells the member their second factor was reset (after the change committed). */
+  notifyTwoFactorReset: (
+    member: { email: string; name: string },
+    organization: string,
+  ) => Promise<void>;
 }): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
@@ -75,6 +82,35 @@ export function organizationRoutes(deps: {
             deps.identity.restore(tx, { orgId: orgId!, userId }),
           ),
         );
+      },
+    );
+
+    app.delete(
+      '/v1/organization/members/:userId/two-factor',
+      {
+        config: { permission: 'members:manage' },
+        schema: {
+          tags: ['organizations'],
+          summary:
+            "Reset a member's two-factor authentication (lost device): turned off, trusted devices forgotten, the member told by email.",
+          params: ZMemberParams,
+          response: { 204: z.null().describe('Reset.') },
+        },
+      },
+      async (request, reply) => {
+        const { orgId, userId, permissions } = request.principal!;
+        const { member, organization } = await deps.tenancy.withTenant(orgId!, async (tx) => ({
+          member: await deps.identity.resetMemberTwoFactor(tx, {
+            orgId: orgId!,
+            actor: { userId, permissions, context: requestContextOf(request) },
+            memberUserId: request.params.userId,
+          }),
+          organization: (await deps.identity.getOrganization(tx, orgId!)).name,
+        }));
+        // Mail is not transactional: it goes once the reset is committed (the event is in the
+        // outbox too, for the notification jobs to come).
+        await deps.notifyTwoFactorReset(member, organization);
+        return reply.status(204).send(null);
       },
     );
   };

@@ -254,4 +254,146 @@ describe.each(testBackends())('custom roles on %s', (backend) => {
     );
     expect(members.statusCode).toBe(404);
   });
+
+  it('member management stays within the caller’s reach and the active organization', async () => {
+    // A custom role that manages members but cannot do what an admin can.
+    const hr = await api('owner', 'POST', '/v1/roles', {
+      name: 'hr',
+      permissions: ['organization:read', 'companies:read', 'members:read', 'members:manage'],
+    });
+    expect(hr.statusCode, hr.body).toBe(201);
+    const hrUser = await signUpVerified(t, {
+      name: 'Hr',
+      email: `hr-${backend}@example.com`,
+      password: 'hr long password 1',
+    });
+    await t.services.auth.api.addMember({
+      body: { userId: hrUser.userId, role: 'hr' as 'member', organizationId: world.orgA },
+    });
+    await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/organization/set-active',
+      headers: hrUser.headers,
+      payload: { organizationId: world.orgA },
+    });
+    const asHr = (url: string, payload: object) =>
+      t.app.inject({ method: 'POST', url, headers: hrUser.headers, payload });
+    const adminMembership = (await membershipOf(world.personas.admin.userId!))!;
+
+    const demote = await asHr('/v1/auth/organization/update-member-role', {
+      memberId: adminMembership.id,
+      role: 'viewer',
+    });
+    expect(demote.statusCode).toBe(403);
+    expect(demote.json<{ detail: string }>().detail).toContain("change this member's role");
+    const remove = await asHr('/v1/auth/organization/remove-member', {
+      memberIdOrEmail: adminMembership.id,
+    });
+    expect(remove.statusCode).toBe(403);
+    const byEmail = await asHr('/v1/auth/organization/remove-member', {
+      memberIdOrEmail: `admin-roles-${backend}@example.com`,
+    });
+    expect(byEmail.statusCode).toBe(403);
+    expect((await membershipOf(world.personas.admin.userId!))?.role).toBe('admin');
+    // Within reach: the viewer.
+    const viewerMembership = (await membershipOf(world.personas.viewer.userId!))!;
+    const ok = await asHr('/v1/auth/organization/update-member-role', {
+      memberId: viewerMembership.id,
+      role: 'viewer',
+    });
+    expect(ok.statusCode, ok.body).toBe(200);
+
+    // The owner's invitation for an owner: nobody below an owner revokes or renews it.
+    const ownerInvite = await api('owner', 'POST', '/v1/auth/organization/invite-member', {
+      email: `co-owner-${backend}@example.com`,
+      role: 'owner',
+    });
+    expect(ownerInvite.statusCode, ownerInvite.body).toBe(200);
+    const resend = await api('admin', 'POST', '/v1/auth/organization/invite-member', {
+      email: `co-owner-${backend}@example.com`,
+      role: 'member',
+      resend: true,
+    });
+    expect(resend.statusCode).toBe(403);
+    const revoke = await api('admin', 'POST', '/v1/auth/organization/cancel-invitation', {
+      invitationId: ownerInvite.json<{ id: string }>().id,
+    });
+    expect(revoke.statusCode).toBe(403);
+    // Nor does anyone change or delete a role that can do more than they can.
+    const deleter = await api('owner', 'POST', '/v1/roles', {
+      name: 'mighty',
+      permissions: ['organization:read', 'organization:delete'],
+    });
+    const mightyId = deleter.json<{ id: string }>().id;
+    expect(
+      (await api('admin', 'PATCH', `/v1/roles/${mightyId}`, { description: 'x' })).statusCode,
+    ).toBe(403);
+    expect((await api('admin', 'DELETE', `/v1/roles/${mightyId}`)).statusCode).toBe(403);
+    expect((await api('owner', 'DELETE', `/v1/roles/${mightyId}`)).statusCode).toBe(204);
+
+    // Organization B's member and invitation do not exist from organization A, even for its owner.
+    const bInvite = await api('otherOrgOwner', 'POST', '/v1/auth/organization/invite-member', {
+      email: `b-invitee-${backend}@example.com`,
+      role: 'member',
+    });
+    expect(bInvite.statusCode).toBe(200);
+    const bOwner = (
+      await t.services.tenancy.withPlatform((tx) =>
+        tx
+          .select()
+          .from(memberships)
+          .where(eq(memberships.userId, world.personas.otherOrgOwner.userId!)),
+      )
+    )[0]!;
+    for (const [url, payload] of [
+      [
+        '/v1/auth/organization/cancel-invitation',
+        { invitationId: bInvite.json<{ id: string }>().id },
+      ],
+      ['/v1/auth/organization/update-member-role', { memberId: bOwner.id, role: 'viewer' }],
+      ['/v1/auth/organization/remove-member', { memberIdOrEmail: bOwner.id }],
+    ] as const) {
+      const response = await api('owner', 'POST', url, payload);
+      expect(response.statusCode, `${url} ${response.body}`).toBe(404);
+    }
+    expect(
+      (
+        await t.services.tenancy.withPlatform((tx) =>
+          tx.select().from(memberships).where(eq(memberships.id, bOwner.id)),
+        )
+      )[0]?.role,
+    ).toBe('owner');
+  });
+
+  it('refuses list parameters better-auth would choke on, with a 400 naming them', async () => {
+    for (const [query, field] of [
+      ['sortBy=nope', 'sortBy'],
+      ['filterField=nope', 'filterField'],
+      ['sortBy=user.email', 'sortBy'],
+      ['offset=-5', 'offset'],
+      ['limit=abc', 'limit'],
+    ] as const) {
+      const response = await api('viewer', 'GET', `/v1/auth/organization/list-members?${query}`);
+      expect(response.statusCode, `${query} ${response.body}`).toBe(400);
+      expect(response.json()).toMatchObject({ errors: [{ in: 'querystring', field }] });
+    }
+    const page = await api(
+      'viewer',
+      'GET',
+      '/v1/auth/organization/list-members?limit=2&offset=0&sortBy=createdAt',
+    );
+    expect(page.statusCode).toBe(200);
+    expect(page.json<{ members: unknown[] }>().members).toHaveLength(2);
+    const unknown = await api(
+      'viewer',
+      'GET',
+      `/v1/auth/organization/get-invitation?id=${world.customRoleId}`,
+    );
+    expect(unknown.statusCode).toBe(404);
+    const longEmail = await api('admin', 'POST', '/v1/auth/organization/invite-member', {
+      email: `${'x'.repeat(3000)}@example.com`,
+      role: 'member',
+    });
+    expect(longEmail.statusCode).toBe(400);
+  });
 });

@@ -78,6 +78,18 @@ export type RolesService = {
   ): Promise<TRoleView>;
   /** Refused while a member holds the role or a pending invitation offers it. */
   remove(tx: Tx, orgId: string, actor: TRoleActor, id: string): Promise<void>;
+  /**
+   * Nobody acts on a role beyond their own: giving it, or changing or removing a member (or an
+   * invitation) that holds it, needs every permission it has. 400 for a name the organization
+   * does not have; 403 naming what the actor lacks. `doing` completes "You cannot …".
+   */
+  assertWithinReach(
+    tx: Tx,
+    orgId: string,
+    actorPermissions: ReadonlySet<string>,
+    role: string,
+    doing: string,
+  ): Promise<void>;
   /** The permissions of a role name in the organization; undefined for an unknown name. Reads
    * platform tables only, so any transaction will do (the authenticator uses withPlatform). */
   permissionsOf(tx: Tx, orgId: string, role: string): Promise<TPermission[] | undefined>;
@@ -106,14 +118,20 @@ export function createRolesService(deps: {
     if (!row) throw new AppError('not_found', `No role ${id} in this organization.`);
     return row;
   };
-  const assertGrantable = (actor: TRoleActor, wanted: readonly TPermission[]) => {
+  const assertGrantable = (
+    actor: TRoleActor,
+    wanted: readonly TPermission[],
+    doing = 'grant permissions you do not hold yourself',
+  ) => {
     const lacking = wanted.filter((p) => !actor.permissions.has(p));
     if (lacking.length > 0) {
-      throw new AppError(
-        'forbidden',
-        `You cannot grant permissions you do not hold yourself: ${lacking.join(', ')}.`,
-      );
+      throw new AppError('forbidden', `You cannot ${doing}: ${lacking.join(', ')}.`);
     }
+  };
+  const permissionsOf = async (tx: Tx, orgId: string, role: string) => {
+    if (isBuiltIn(role)) return [...rolePermissions[role]];
+    const row = await findRoleByName(tx, orgId, role);
+    return row ? ordered(row.permissions) : undefined;
   };
   const record = (
     tx: Tx,
@@ -162,6 +180,14 @@ export function createRolesService(deps: {
     async create(tx, orgId, actor, body) {
       const permissions = ordered(body.permissions);
       assertGrantable(actor, permissions);
+      const heldBy = (await countMembersByRole(tx, orgId)).get(body.name) ?? 0;
+      if (heldBy > 0 || (await countPendingInvitationsWithRole(tx, orgId, body.name)) > 0) {
+        // A name left on memberships would silently grant the new role's permissions.
+        throw new AppError(
+          'conflict',
+          `Members or invitations still carry the role name "${body.name}": give them another role first.`,
+        );
+      }
       if ((await countRoles(tx, orgId)) >= maxCustomRoles) {
         throw new AppError(
           'conflict',
@@ -189,6 +215,12 @@ export function createRolesService(deps: {
 
     async update(tx, orgId, actor, id, body) {
       const before = await load(tx, orgId, id);
+      // Its holders may do what the actor cannot: then it is out of the actor's reach.
+      assertGrantable(
+        actor,
+        ordered(before.permissions),
+        'change a role that can do more than you',
+      );
       const permissions = body.permissions ? ordered(body.permissions) : undefined;
       if (permissions) {
         // Only what is added needs the actor to hold it: removing is always allowed.
@@ -211,6 +243,7 @@ export function createRolesService(deps: {
 
     async remove(tx, orgId, actor, id) {
       const row = await load(tx, orgId, id);
+      assertGrantable(actor, ordered(row.permissions), 'delete a role that can do more than you');
       const holders = (await countMembersByRole(tx, orgId)).get(row.role) ?? 0;
       const invited = await countPendingInvitationsWithRole(tx, orgId, row.role);
       if (holders > 0 || invited > 0) {
@@ -228,10 +261,24 @@ export function createRolesService(deps: {
       await events.emit(tx, 'role.deleted', { roleId: row.id, name: row.role });
     },
 
-    async permissionsOf(tx, orgId, role) {
-      if (isBuiltIn(role)) return [...rolePermissions[role]];
-      const row = await findRoleByName(tx, orgId, role);
-      return row ? ordered(row.permissions) : undefined;
+    permissionsOf,
+
+    async assertWithinReach(tx, orgId, actorPermissions, role, doing) {
+      const granted = await permissionsOf(tx, orgId, role);
+      if (!granted) {
+        throw new AppError(
+          'validation_failed',
+          `role: this organization has no role "${role}" (see GET /v1/roles).`,
+          { details: { errors: [{ in: 'body', field: 'role', message: 'is not a role here' }] } },
+        );
+      }
+      const lacking = granted.filter((p) => !actorPermissions.has(p));
+      if (lacking.length > 0) {
+        throw new AppError(
+          'forbidden',
+          `You cannot ${doing}: the role "${role}" has permissions you do not hold (${lacking.join(', ')}).`,
+        );
+      }
     },
   };
 }

@@ -1,4 +1,4 @@
-import { integer, pgTable, uuid } from 'drizzle-orm/pg-core';
+import { boolean, integer, pgTable, uuid } from 'drizzle-orm/pg-core';
 import { organizations } from '#server/modules/identity/identity.schema';
 import { createdAtColumn, updatedAtColumn } from '#server/platform/db/columns';
 import { tenantIsolationPolicy } from '#server/platform/db/rls';
@@ -12,6 +12,8 @@ export const organizationSettings = pgTable(
       .references(() => organizations.id, { onDelete: 'cascade' }),
     /** Days audit entries are kept before the clean-up job removes them. */
     auditRetentionDays: integer('audit_retention_days').notNull().default(365),
+    /** Members without two-factor authentication are refused everything until they turn it on. */
+    requireTwoFactor: boolean('require_two_factor').notNull().default(false),
     createdAt: createdAtColumn(),
     updatedAt: updatedAtColumn(),
   },

@@ -22,6 +22,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { trustedOrigins, type TConfig } from '#server/config';
 import { AppError } from '#server/platform/errors';
+import { hasControlCharacter } from '#server/platform/http/characters';
 import { csrfHeader, isValidCsrfToken } from '#server/platform/http/csrf';
 import { handleError, sendProblem } from '#server/platform/http/problem';
 import { requestIdFrom } from '#server/platform/http/request-id';
@@ -49,6 +50,8 @@ export type TPrincipal = {
   role: string | null;
   permissions: ReadonlySet<string>;
   superadmin: boolean;
+  /** Whether the user signs in with a second factor. */
+  twoFactorEnabled: boolean;
   /** How the credentials came: a browser cookie is subject to CSRF checks, a bearer token not. */
   via: 'cookie' | 'bearer';
   /** Why permissions are narrower than the role says (added to 403 answers). */
@@ -211,6 +214,20 @@ export async function buildApp(options: TAppOptions): Promise<App> {
       }
     });
   }
+
+  // A target no client of ours sends: a backslash (URL parsers read it as `/`), a dot segment
+  // (`..` resolves away a prefix) or a control character. Refused before any route sees it.
+  app.addHook('onRequest', async (request) => {
+    if (!isReservedPath(request.url)) return;
+    const path = request.url.split('?', 1)[0] ?? '';
+    if (
+      path.includes('\\') ||
+      hasControlCharacter(path) ||
+      /(^|\/)(\.|%2e){1,2}(\/|$)/i.test(path)
+    ) {
+      throw new AppError('bad_request', 'This request path is not one the API serves.');
+    }
+  });
 
   await app.register(helmet, { global: false });
   app.addHook('onRequest', async (request, reply) => {
