@@ -110,6 +110,10 @@ export function createServices(
   return { database, tenancy, identity, roles, settings, audit, mailer, auth, authenticate };
 }
 
+/** An id, or an email address within the organization. */
+const refBy = (organizationId: string, idOrEmail: string) =>
+  idOrEmail.includes('@') ? { organizationId, email: idOrEmail } : { id: idOrEmail };
+
 /**
  * Every route plugin, in one explicit list. Operational routes run in every process; the API's
  * own routes only with the `api` role.
@@ -142,21 +146,11 @@ export function routeList(deps: {
             ).slug,
           member: (orgId, idOrEmail) =>
             services.tenancy.withPlatform((tx) =>
-              services.identity.findMembershipRef(
-                tx,
-                idOrEmail.includes('@')
-                  ? { organizationId: orgId, email: idOrEmail }
-                  : { id: idOrEmail },
-              ),
+              services.identity.findMembershipRef(tx, refBy(orgId, idOrEmail)),
             ),
           invitation: (orgId, idOrEmail) =>
             services.tenancy.withPlatform((tx) =>
-              services.identity.findInvitationRef(
-                tx,
-                idOrEmail.includes('@')
-                  ? { organizationId: orgId, email: idOrEmail }
-                  : { id: idOrEmail },
-              ),
+              services.identity.findInvitationRef(tx, refBy(orgId, idOrEmail)),
             ),
           assertWithinReach: (orgId, permissions, role, doing) =>
             services.tenancy.withPlatform((tx) =>

@@ -12,7 +12,7 @@ import { dictionary } from '@zxcvbn-ts/language-common';
 import { APIError, createAuthMiddleware, getSessionFromCtx, isAPIError } from 'better-auth/api';
 import { accessControl, libraryRoles } from '#server/modules/auth/auth.access';
 import { isAuditedPath, securityEventOf } from '#server/modules/auth/auth.audit';
-import { hashedBackupCodes } from '#server/modules/auth/two-factor';
+import { generateBackupCodes, hashedBackupCodes } from '#server/modules/auth/two-factor';
 import {
   changeEmailConfirmation,
   invitationEmail,
@@ -439,7 +439,10 @@ export function createAuth({
         issuer: 'Corebase',
         // "Trust this device": no second factor from it for 30 days (refreshed at each sign-in).
         trustDeviceMaxAge: 60 * 60 * 24 * 30,
-        backupCodeOptions: { amount: 10, length: 10, storeBackupCodes: hashedBackupCodes },
+        backupCodeOptions: {
+          customBackupCodesGenerate: generateBackupCodes,
+          storeBackupCodes: hashedBackupCodes,
+        },
         schema: { twoFactor: { modelName: 'twoFactors' } },
       }),
       bearer(),

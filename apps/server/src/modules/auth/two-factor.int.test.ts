@@ -170,8 +170,10 @@ describe.each(testBackends())('two-factor sign-in on %s', (backend) => {
   it('signs in with a backup code once; the same code never again', async () => {
     const b = browser(t);
     await signIn(b);
+    expect(backupCodes.every((code) => /^[a-z2-9]{5}-[a-z2-9]{5}$/.test(code))).toBe(true);
+    // Typed from paper: case and surrounding spaces do not matter.
     const used = await b.call('POST', '/v1/auth/two-factor/verify-backup-code', {
-      code: backupCodes[0],
+      code: ` ${backupCodes[0]!.toUpperCase()} `,
     });
     expect(used.statusCode, used.body).toBe(200);
     expect(b.has('session_token')).toBe(true);

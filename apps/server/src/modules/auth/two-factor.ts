@@ -1,10 +1,21 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomInt } from 'node:crypto';
 
 const sha256Hex = /^[0-9a-f]{64}$/;
 
-/** A backup code as stored and compared: its SHA-256 (the codes carry about 60 random bits). */
+/** Lower case without look-alikes (no 0/o, 1/l/i): codes are read off paper and typed. */
+const alphabet = 'abcdefghjkmnpqrstuvwxyz23456789';
+
+/** Ten codes like `k7m2p-x9qrt`: 10 characters of 31, about 49 random bits each. */
+export function generateBackupCodes(): string[] {
+  return Array.from({ length: 10 }, () => {
+    const chars = Array.from({ length: 10 }, () => alphabet[randomInt(alphabet.length)]).join('');
+    return `${chars.slice(0, 5)}-${chars.slice(5)}`;
+  });
+}
+
+/** A backup code as stored and compared: the SHA-256 of its trimmed, lower-cased text. */
 export const hashBackupCode = (code: string): string =>
-  createHash('sha256').update(code.trim()).digest('hex');
+  createHash('sha256').update(code.trim().toLowerCase()).digest('hex');
 
 /**
  * better-auth's storage hooks for backup codes, so only hashes are at rest. It hands `encrypt`
