@@ -46,6 +46,23 @@ export function postJson(path: string, body: unknown): Promise<Response> {
   });
 }
 
+/** PATCH or DELETE on this origin, with the session cookie; a body only when there is one. */
+export function sendJson(
+  method: 'PATCH' | 'DELETE',
+  path: string,
+  body?: unknown,
+): Promise<Response> {
+  return fetch(path, {
+    method,
+    credentials: 'same-origin',
+    headers:
+      body === undefined
+        ? { accept: 'application/json, application/problem+json' }
+        : { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+}
+
 /** GET from the API on this origin, with the session cookie, never from a cache. */
 export function getJson(path: string): Promise<Response> {
   return fetch(path, {

@@ -43,6 +43,7 @@ export function roleNames(role: string): string[] {
 export type TCapabilities = {
   rename: boolean;
   manageMembers: boolean;
+  manageSettings: boolean;
   isOwner: boolean;
   /** Roles the caller may hand out (only an owner may make someone an owner). */
   assignable: string[];
@@ -58,6 +59,7 @@ export function capabilitiesOf(callerRole: string, roles: readonly TRoleOption[]
   return {
     rename: has('settings:manage'),
     manageMembers: has('members:manage'),
+    manageSettings: has('settings:manage'),
     isOwner,
     assignable: roles.map((role) => role.name).filter((name) => isOwner || name !== 'owner'),
   };

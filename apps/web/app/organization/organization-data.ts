@@ -1,4 +1,11 @@
 import {
+  ZOrganizationSettings,
+  ZRoleList,
+  type TOrganizationSettings,
+  type TRole,
+} from '@corebase/contracts';
+
+import {
   fetchSession,
   getJson,
   problemMessage,
@@ -38,6 +45,10 @@ export type TOrganizationView =
       members: TMember[];
       invitations: TInvitation[];
       roles: TRoleOption[];
+      /** The roles in full (descriptions, member counts); null when they could not be read. */
+      roleDetails: TRole[] | null;
+      /** null when the caller may not read them or the server does not answer. */
+      settings: TOrganizationSettings | null;
     };
 
 async function get<T>(path: string): Promise<T> {
@@ -51,14 +62,34 @@ async function get<T>(path: string): Promise<T> {
   return (await response.json()) as T;
 }
 
+type TLoadedRoles = { options: TRoleOption[]; details: TRole[] | null };
+
 /** GET /v1/roles when it answers; the built-in four otherwise (it may not exist yet). */
-async function loadRoles(): Promise<TRoleOption[]> {
+async function loadRoles(): Promise<TLoadedRoles> {
+  const fallback: TLoadedRoles = { options: fallbackRoles, details: null };
   try {
     const response = await getJson('/v1/roles');
-    if (response.status !== 200) return fallbackRoles;
-    return parseRoleList(await response.json()) ?? fallbackRoles;
+    if (response.status !== 200) return fallback;
+    const body: unknown = await response.json();
+    const details = ZRoleList.safeParse(body);
+    return {
+      options: parseRoleList(body) ?? fallbackRoles,
+      details: details.success ? details.data.data : null,
+    };
   } catch {
-    return fallbackRoles;
+    return fallback;
+  }
+}
+
+/** The settings are optional on this page: without them the section is not shown. */
+async function loadSettings(): Promise<TOrganizationSettings | null> {
+  try {
+    const response = await getJson('/v1/organization/settings');
+    if (response.status !== 200) return null;
+    const settings = ZOrganizationSettings.safeParse(await response.json());
+    return settings.success ? settings.data : null;
+  } catch {
+    return null;
   }
 }
 
@@ -71,11 +102,12 @@ export async function loadOrganizationView(): Promise<TOrganizationView> {
   // No active organization, or one the user has since left.
   if (!organization) return { kind: 'no-active', session, organizations };
 
-  const [members, invitations, me, roles] = await Promise.all([
+  const [members, invitations, me, roles, settings] = await Promise.all([
     get<{ members: TMember[] }>('/v1/auth/organization/list-members'),
     get<TInvitation[]>('/v1/auth/organization/list-invitations'),
     get<{ id: string; role: string }>('/v1/auth/organization/get-active-member'),
     loadRoles(),
+    loadSettings(),
   ]);
   const now = Date.now();
   return {
@@ -90,6 +122,8 @@ export async function loadOrganizationView(): Promise<TOrganizationView> {
       (invitation) =>
         invitation.status === 'pending' && new Date(invitation.expiresAt).getTime() > now,
     ),
-    roles,
+    roles: roles.options,
+    roleDetails: roles.details,
+    settings,
   };
 }

@@ -2,7 +2,7 @@
 
 import { useState } from 'react';
 
-import { postJson, readProblem, unreachableMessage } from '@/lib/api';
+import { postJson, readProblem, sendJson, unreachableMessage } from '@/lib/api';
 
 export type TFeedback = { tone: 'error' | 'success'; message: string };
 
@@ -20,11 +20,14 @@ export function useApiAction(reload: () => void) {
     body: unknown,
     success: string,
     onDone?: (answer: unknown) => void,
+    /** POST unless said otherwise; the REST routes of /v1 also PATCH and DELETE. */
+    method: 'POST' | 'PATCH' | 'DELETE' = 'POST',
   ): Promise<boolean> {
     setPending(key);
     setFeedback(null);
     try {
-      const response = await postJson(path, body);
+      const response =
+        method === 'POST' ? await postJson(path, body) : await sendJson(method, path, body);
       if (!response.ok) {
         setFeedback({ tone: 'error', message: (await readProblem(response)).message });
         return false;
