@@ -18,6 +18,7 @@ type TRowProps = {
   pending: string | null;
   onChangeRole: (member: TMember, role: string) => void;
   onRemove: (member: TMember) => void;
+  onResetTwoFactor: (member: TMember) => void;
 };
 
 function MemberRow({
@@ -28,6 +29,7 @@ function MemberRow({
   pending,
   onChangeRole,
   onRemove,
+  onResetTwoFactor,
 }: TRowProps) {
   const [role, setRole] = useState(member.role);
   const selectId = `role-${member.id}`;
@@ -86,6 +88,14 @@ function MemberRow({
             confirmLabel="Remove"
             disabled={pending !== null}
             onConfirm={() => onRemove(member)}
+          />
+          <ConfirmButton
+            label="Reset two-factor"
+            ariaLabel={`Reset two-factor of ${label}`}
+            question={`Reset ${label}'s two-factor authentication?`}
+            confirmLabel="Reset"
+            disabled={pending !== null}
+            onConfirm={() => onResetTwoFactor(member)}
           />
         </div>
       ) : (
@@ -147,6 +157,16 @@ export function MembersSection({
                 '/v1/auth/organization/remove-member',
                 { memberIdOrEmail: target.id, organizationId },
                 `Removed ${target.user.name || target.user.email} from ${organizationName}.`,
+              )
+            }
+            onResetTwoFactor={(target) =>
+              void run(
+                `two-factor:${target.id}`,
+                `/v1/organization/members/${encodeURIComponent(target.userId)}/two-factor`,
+                undefined,
+                `Reset the two-factor authentication of ${target.user.name || target.user.email}.`,
+                undefined,
+                'DELETE',
               )
             }
           />

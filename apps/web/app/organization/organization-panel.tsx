@@ -8,6 +8,8 @@ import { MembersSection } from '@/app/organization/members-section';
 import { loadOrganizationView, type TOrganizationView } from '@/app/organization/organization-data';
 import { OrganizationDetails } from '@/app/organization/organization-details';
 import { OrganizationSwitcher } from '@/app/organization/organization-switcher';
+import { RolesSection } from '@/app/organization/roles-section';
+import { SettingsSection } from '@/app/organization/settings-section';
 import { Notice } from '@/components/ui/notice';
 import { TextLink } from '@/components/ui/text-link';
 import { unreachableMessage } from '@/lib/api';
@@ -122,6 +124,19 @@ function ActiveOrganization({
         capabilities={capabilities}
         reload={reload}
       />
+      <RolesSection
+        key={`roles:${view.organization.id}`}
+        roles={view.roleDetails}
+        canManage={capabilities.manageMembers}
+        reload={reload}
+      />
+      {capabilities.manageSettings && view.settings ? (
+        <SettingsSection
+          key={`settings:${view.organization.id}`}
+          settings={view.settings}
+          reload={reload}
+        />
+      ) : null}
       <LeaveOrganization
         key={`leave:${view.organization.id}`}
         organization={view.organization}
