@@ -45,3 +45,22 @@ test('the owner creates a custom role with two permissions, sees it listed, and 
 
   checkErrors();
 });
+
+test('requiring two-factor shows the server refusal while the owner has none', async ({ page }) => {
+  const checkErrors = watchPageErrors(page);
+  await signIn(page, process.env.E2E_DEMO_EMAIL!, process.env.E2E_DEMO_PASSWORD!);
+  await expect(page).toHaveURL(/\/account$/);
+  await page.goto('/organization');
+  const settings = page.getByRole('region', { name: 'Settings' });
+  const requirement = settings.getByRole('switch', {
+    name: 'Require two-factor authentication for all members',
+  });
+  await expect(requirement).toHaveAttribute('aria-checked', 'false');
+  await requirement.press('Space');
+  await expect(requirement).toHaveAttribute('aria-checked', 'true');
+  await settings.getByRole('button', { name: 'Save settings' }).click();
+  await expect(settings.getByRole('alert')).toContainText(
+    'Turn on two-factor authentication for yourself first',
+  );
+  checkErrors();
+});
