@@ -33,15 +33,29 @@ export function totpCode(secret: string, now = Date.now()): string {
   return String(binary % 10 ** DIGITS).padStart(DIGITS, '0');
 }
 
+/** The last step whose code a journey typed, per secret: the server takes each code once. */
+const usedSteps = new Map<string, number>();
+
 /**
  * A code with at least 3 s of its step left, waiting for the next step when this one is about
- * to roll over, so a journey never types a code that expires on the way.
+ * to roll over, so a journey never types a code that expires on the way. The server accepts a
+ * code once, and the codes of the neighbouring steps too: when this step's code was typed
+ * already, the next step's is used (an app a few seconds fast would show it).
  */
 export async function freshTotpCode(secret: string): Promise<string> {
   const periodMs = PERIOD_SECONDS * 1000;
   const left = periodMs - (Date.now() % periodMs);
   if (left < SAFETY_MS) await new Promise((resolve) => setTimeout(resolve, left + 50));
-  return totpCode(secret);
+  const now = Date.now();
+  const current = Math.floor(now / periodMs);
+  const used = usedSteps.get(secret);
+  const step = used !== undefined && used >= current ? used + 1 : current;
+  if (step > current + 1) {
+    // Both this step's and the next one's codes are spent: wait for a step of its own.
+    await new Promise((resolve) => setTimeout(resolve, (step - 1) * periodMs - now + 50));
+  }
+  usedSteps.set(secret, step);
+  return totpCode(secret, step * periodMs);
 }
 
 /** A 6-digit code that is not the current one, nor its neighbours the server also accepts. */

@@ -12,7 +12,11 @@ import { dictionary } from '@zxcvbn-ts/language-common';
 import { APIError, createAuthMiddleware, getSessionFromCtx, isAPIError } from 'better-auth/api';
 import { accessControl, libraryRoles } from '#server/modules/auth/auth.access';
 import { isAuditedPath, securityEventOf } from '#server/modules/auth/auth.audit';
-import { generateBackupCodes, hashedBackupCodes } from '#server/modules/auth/two-factor';
+import {
+  generateBackupCodes,
+  hashedBackupCodes,
+  usedTotpIdentifier,
+} from '#server/modules/auth/two-factor';
 import {
   changeEmailConfirmation,
   invitationEmail,
@@ -187,6 +191,21 @@ export function createAuth({
         await lockout.clear(email);
       } else if (returned.body?.code === 'INVALID_EMAIL_OR_PASSWORD') {
         await lockout.recordFailure(email);
+      }
+    }
+    if (ctx.path === '/two-factor/verify-totp' && !isAPIError(returned)) {
+      const userId =
+        caller?.userId ??
+        (ctx.request ? challenged.get(ctx.request) : undefined) ??
+        signedIn?.user.id;
+      const code = (ctx.body as { code?: unknown } | undefined)?.code;
+      if (userId && typeof code === 'string') {
+        // Kept past the window in which better-auth would accept the code again.
+        await ctx.context.internalAdapter.createVerificationValue({
+          identifier: usedTotpIdentifier(userId, code),
+          value: userId,
+          expiresAt: new Date(Date.now() + 120_000),
+        });
       }
     }
     // A sign-in that completed (the password alone, or the second factor after it).
@@ -389,6 +408,25 @@ export function createAuth({
             ? await ctx.context.internalAdapter.findVerificationValue(identifier)
             : null;
           if (record) challenged.set(ctx.request, record.value);
+        }
+        // A TOTP code works once (RFC 6238 §5.2): better-auth would take it again in its window.
+        if (
+          ctx.request &&
+          ctx.path === '/two-factor/verify-totp' &&
+          typeof body.code === 'string'
+        ) {
+          const userId = callers.get(ctx.request)?.userId ?? challenged.get(ctx.request);
+          const used = userId
+            ? await ctx.context.internalAdapter.findVerificationValue(
+                usedTotpIdentifier(userId, body.code),
+              )
+            : null;
+          if (used && used.expiresAt > new Date()) {
+            throw new APIError('UNAUTHORIZED', {
+              code: 'TOTP_CODE_USED',
+              message: 'This code was used already: wait for the next one from your app.',
+            });
+          }
         }
         // A changed password ends every other session, whatever the client asked.
         if (ctx.path === '/change-password') {

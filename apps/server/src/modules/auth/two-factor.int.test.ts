@@ -1,7 +1,7 @@
-import { eq } from 'drizzle-orm';
+import { eq, like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog } from '#server/modules/audit/audit.schema';
-import { twoFactors, users } from '#server/modules/identity/identity.schema';
+import { twoFactors, users, verifications } from '#server/modules/identity/identity.schema';
 import { createTestApp, type TTestApp } from '#test/app';
 import { testBackends } from '#test/databases';
 import { signUpVerified } from '#test/personas';
@@ -73,6 +73,16 @@ describe.each(testBackends())('two-factor sign-in on %s', (backend) => {
           tx.select().from(auditLog).where(eq(auditLog.actorId, userId)),
         ),
       );
+  /**
+   * A code as a new one from the app: each TOTP code works once, and these tests sign the same
+   * user in several times within one 30 s period, so the record of used codes is cleared first.
+   */
+  const freshCode = async () => {
+    await t.services.tenancy.withPlatform((tx) =>
+      tx.delete(verifications).where(like(verifications.identifier, 'totp-used-%')),
+    );
+    return totpCode(totpURI);
+  };
   const twoFactorEnabled = async () =>
     (
       await t.services.tenancy.withPlatform((tx) =>
@@ -104,7 +114,7 @@ describe.each(testBackends())('two-factor sign-in on %s', (backend) => {
     expect(bad.statusCode).toBe(401);
     expect(await twoFactorEnabled()).toBe(false);
     const confirm = await b.call('POST', '/v1/auth/two-factor/verify-totp', {
-      code: totpCode(totpURI),
+      code: await freshCode(),
     });
     expect(confirm.statusCode, confirm.body).toBe(200);
     expect(await twoFactorEnabled()).toBe(true);
@@ -138,11 +148,17 @@ describe.each(testBackends())('two-factor sign-in on %s', (backend) => {
     expect(wrong.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(b.has('session_token')).toBe(false);
 
-    const right = await b.call('POST', '/v1/auth/two-factor/verify-totp', {
-      code: totpCode(totpURI),
-    });
+    const code = await freshCode();
+    const right = await b.call('POST', '/v1/auth/two-factor/verify-totp', { code });
     expect(right.statusCode, right.body).toBe(200);
     expect(b.has('session_token')).toBe(true);
+    // Someone who saw that code (over a shoulder, through a phishing page) cannot use it again.
+    const replay = browser(t);
+    await signIn(replay);
+    const again = await replay.call('POST', '/v1/auth/two-factor/verify-totp', { code });
+    expect(again.statusCode).toBe(401);
+    expect(again.json()).toMatchObject({ reason: 'totp_code_used' });
+    expect(replay.has('session_token')).toBe(false);
     expect((await b.call('GET', '/v1/auth/get-session')).json()).toMatchObject({
       user: { email },
     });
@@ -161,7 +177,7 @@ describe.each(testBackends())('two-factor sign-in on %s', (backend) => {
     // A challenge without its cookie is nothing.
     const stranger = browser(t);
     const guess = await stranger.call('POST', '/v1/auth/two-factor/verify-totp', {
-      code: totpCode(totpURI),
+      code: await freshCode(),
     });
     expect(guess.statusCode).toBe(401);
     expect(stranger.has('session_token')).toBe(false);
@@ -195,7 +211,7 @@ describe.each(testBackends())('two-factor sign-in on %s', (backend) => {
     const b = browser(t);
     await signIn(b);
     const trusted = await b.call('POST', '/v1/auth/two-factor/verify-totp', {
-      code: totpCode(totpURI),
+      code: await freshCode(),
       trustDevice: true,
     });
     expect(trusted.statusCode).toBe(200);
@@ -213,7 +229,7 @@ describe.each(testBackends())('two-factor sign-in on %s', (backend) => {
   it('regenerates backup codes (the old ones stop working) and turns off with the password', async () => {
     const b = browser(t);
     await signIn(b);
-    await b.call('POST', '/v1/auth/two-factor/verify-totp', { code: totpCode(totpURI) });
+    await b.call('POST', '/v1/auth/two-factor/verify-totp', { code: await freshCode() });
     const fresh = await b.call('POST', '/v1/auth/two-factor/generate-backup-codes', { password });
     expect(fresh.statusCode, fresh.body).toBe(200);
     const codes = fresh.json<{ backupCodes: string[] }>().backupCodes;

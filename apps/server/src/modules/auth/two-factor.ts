@@ -32,3 +32,7 @@ export const hashedBackupCodes = {
     ),
   decrypt: async (stored: string): Promise<string> => stored,
 };
+
+/** Where an accepted TOTP code is remembered for a while (a hash: the code is not kept). */
+export const usedTotpIdentifier = (userId: string, code: string): string =>
+  `totp-used-${createHash('sha256').update(`${userId}:${code.trim()}`).digest('hex')}`;
