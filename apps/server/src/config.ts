@@ -188,6 +188,12 @@ export const ZEnv = z.object({
     .describe(
       'Requests per email address per window to sign-in, sign-up, password-reset and verification mail, from any IP.',
     ),
+  RATE_LIMIT_API_KEY_MAX: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(600)
+    .describe('Requests per API key per window, whatever IPs they come from.'),
   AUTH_SESSION_IDLE_HOURS: z.coerce
     .number()
     .int()

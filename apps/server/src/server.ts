@@ -13,6 +13,11 @@ import { twoFactorResetEmail } from '#server/modules/auth/auth.emails';
 import { authOpenApi, authRoutes } from '#server/modules/auth/auth.routes';
 import { createLockout } from '#server/modules/auth/lockout';
 import { createAuthenticator } from '#server/modules/auth/principal';
+import { apiKeyRoutes } from '#server/modules/api-keys/api-keys.routes';
+import {
+  createApiKeysService,
+  type ApiKeysService,
+} from '#server/modules/api-keys/api-keys.service';
 import { auditRoutes } from '#server/modules/audit/audit.routes';
 import { createAudit, type Audit } from '#server/modules/audit/audit.service';
 import {
@@ -48,6 +53,7 @@ export type Services = {
   identity: IdentityService;
   roles: RolesService;
   settings: SettingsService;
+  apiKeys: ApiKeysService;
   audit: Audit;
   mailer: Mailer;
   auth: Auth;
@@ -106,8 +112,20 @@ export function createServices(
       await (entry.orgId ? tenancy.withTenant(entry.orgId, record) : tenancy.withPlatform(record));
     },
   });
-  const authenticate = createAuthenticator({ auth, identity, roles, settings, tenancy });
-  return { database, tenancy, identity, roles, settings, audit, mailer, auth, authenticate };
+  const apiKeys = createApiKeysService({ audit, events });
+  const authenticate = createAuthenticator({ auth, identity, roles, settings, apiKeys, tenancy });
+  return {
+    database,
+    tenancy,
+    identity,
+    roles,
+    settings,
+    apiKeys,
+    audit,
+    mailer,
+    auth,
+    authenticate,
+  };
 }
 
 /** An id, or an email address within the organization. */
@@ -124,7 +142,7 @@ export function routeList(deps: {
   metrics: Metrics;
   services: Pick<
     Services,
-    'auth' | 'audit' | 'tenancy' | 'identity' | 'roles' | 'settings' | 'mailer'
+    'auth' | 'audit' | 'tenancy' | 'identity' | 'roles' | 'settings' | 'mailer' | 'apiKeys'
   >;
 }): FastifyPluginAsync[] {
   const { config, readiness, metrics, services } = deps;
@@ -171,6 +189,7 @@ export function routeList(deps: {
       }),
       roleRoutes({ roles: services.roles, tenancy: services.tenancy }),
       settingsRoutes({ settings: services.settings, tenancy: services.tenancy }),
+      apiKeyRoutes({ apiKeys: services.apiKeys, tenancy: services.tenancy }),
       auditRoutes({ audit: services.audit, tenancy: services.tenancy }),
     );
   }

@@ -5,3 +5,4 @@ export * from './organization.ts';
 export * from './permissions.ts';
 export * from './problem.ts';
 export * from './roles.ts';
+export * from './api-keys.ts';

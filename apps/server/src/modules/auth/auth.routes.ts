@@ -539,7 +539,7 @@ export function authRoutes(deps: TAuthRoutesDeps): FastifyPluginAsyncZod {
     app.get(
       '/v1/session/csrf-token',
       {
-        config: { permission: 'authenticated' },
+        config: { permission: 'authenticated', sessionOnly: true },
         schema: {
           tags: ['auth'],
           summary:
@@ -576,6 +576,7 @@ export function authRoutes(deps: TAuthRoutesDeps): FastifyPluginAsyncZod {
         config: {
           permission: access,
           requestSchema: { body: endpoint.body, querystring: endpoint.query },
+          sessionOnly: true,
         },
         // better-auth's own document (merged into /v1/openapi.json) describes these.
         schema: { hide: true },

@@ -74,6 +74,7 @@ describe.each(testBackends())('authorization matrix on %s', (backend) => {
   let t: TTestApp;
   let world: TWorld;
   let probeRoleId: string;
+  const keys: { name: string; key: string; permissions: ReadonlySet<string> }[] = [];
 
   beforeAll(async () => {
     t = await createTestApp(backend, {
@@ -94,6 +95,21 @@ describe.each(testBackends())('authorization matrix on %s', (backend) => {
       ),
     );
     probeRoleId = probe.id!;
+    // API keys of organization A: one with all of its owner's permissions, one with one scope.
+    for (const [name, permissions] of [
+      ['all', [...world.personas.owner.permissions]],
+      ['read', ['organization:read']],
+    ] as const) {
+      const { key } = await t.services.tenancy.withTenant(world.orgA, (tx) =>
+        t.services.apiKeys.create(
+          tx,
+          world.orgA,
+          { userId: world.personas.owner.userId!, permissions: world.personas.owner.permissions },
+          { name: `matrix ${name}`, permissions: [...permissions] },
+        ),
+      );
+      keys.push({ name, key, permissions: new Set(permissions) });
+    }
   });
   afterAll(() => t?.close());
 
@@ -166,6 +182,33 @@ describe.each(testBackends())('authorization matrix on %s', (backend) => {
             code: status === 401 ? 'unauthenticated' : 'forbidden',
           });
         }
+      }
+    }
+    // API keys: only routes that need a permission the key has, never a route for people.
+    for (const route of routes) {
+      for (const { name, key, permissions } of keys) {
+        const { url, payload } = requestFor(route, world, probeRoleId);
+        const response = await t.app.inject({
+          method: route.method as 'GET',
+          url,
+          headers: name === 'all' ? { authorization: `Bearer ${key}` } : { 'x-api-key': key },
+          ...(payload !== undefined ? { payload } : {}),
+        });
+        const access = route.permission ?? '';
+        const expected: TExpected =
+          access === 'public' || access === 'operator'
+            ? 'allowed'
+            : isPermission(access) && !route.sessionOnly && permissions.has(access)
+              ? 'allowed'
+              : 'denied';
+        const denied = response.statusCode === 401 || response.statusCode === 403;
+        if (denied !== (expected === 'denied')) {
+          mismatches.push(
+            `${route.method} ${route.url} with API key "${name}": ${response.statusCode} ${response.body.slice(0, 160)}, expected ${expected}`,
+          );
+        }
+        expect(response.statusCode, `${route.method} ${url} with key ${name}`).toBeLessThan(500);
+        if (denied) outcomes.denied++;
       }
     }
     expect(mismatches).toEqual([]);

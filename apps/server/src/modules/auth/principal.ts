@@ -2,9 +2,65 @@ import { fromNodeHeaders } from 'better-auth/node';
 import type { Auth } from '#server/modules/auth/auth';
 import type { IdentityService } from '#server/modules/identity/identity.service';
 import type { RolesService } from '#server/modules/identity/roles.service';
+import { isApiKeyLike, type ApiKeysService } from '#server/modules/api-keys/api-keys.service';
+import { requestContextOf } from '#server/platform/http/request-context';
+import type { FastifyRequest } from 'fastify';
 import type { SettingsService } from '#server/modules/settings/settings.service';
 import type { Tenancy } from '#server/platform/db/tenancy';
 import type { TAuthenticate, TPrincipal } from '#server/platform/http/app';
+
+type TDeps = {
+  identity: IdentityService;
+  roles: RolesService;
+  apiKeys: ApiKeysService;
+  tenancy: Tenancy;
+};
+
+/** An API key in `X-API-Key`, or as a bearer token that looks like one; undefined otherwise. */
+function apiKeyOf(request: FastifyRequest): string | undefined {
+  const header = request.headers['x-api-key'];
+  if (typeof header === 'string') return header.trim();
+  const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+  return bearer && isApiKeyLike(bearer) ? bearer : undefined;
+}
+
+/**
+ * An API key acts in its organization with its permissions, and never beyond what its creator
+ * may do there today: a creator who lost a permission, or left, takes it from the key too.
+ */
+async function authenticateApiKey(
+  deps: TDeps,
+  request: FastifyRequest,
+  presented: string,
+): Promise<TPrincipal | null> {
+  const key = await deps.tenancy.withPlatform((tx) => deps.apiKeys.verify(tx, presented));
+  if (!key?.createdBy) return null;
+  const creatorId = key.createdBy;
+  const creator = await deps.tenancy.withTenant(key.organizationId, async (tx) => {
+    const membership = await deps.identity.findMembership(tx, key.organizationId, creatorId);
+    if (!membership) return undefined;
+    const granted = (await deps.roles.permissionsOf(tx, key.organizationId, membership.role)) ?? [];
+    await deps.apiKeys.recordUse(tx, key, requestContextOf(request));
+    return { granted, frozen: membership.deletedAt !== null };
+  });
+  if (!creator) return null;
+  return {
+    userId: creatorId,
+    sessionId: null,
+    orgId: key.organizationId,
+    role: null,
+    permissions: new Set(
+      creator.frozen ? [] : key.permissions.filter((p) => creator.granted.includes(p)),
+    ),
+    superadmin: false,
+    twoFactorEnabled: false,
+    via: 'api_key',
+    apiKeyId: key.id,
+    ...(creator.frozen
+      ? { notice: 'This organization is scheduled for deletion; an owner can restore it.' }
+      : {}),
+  };
+}
 
 /**
  * Resolves the caller from better-auth's session (cookie, or `Authorization: Bearer <session
@@ -15,9 +71,12 @@ export function createAuthenticator(deps: {
   identity: IdentityService;
   roles: RolesService;
   settings: SettingsService;
+  apiKeys: ApiKeysService;
   tenancy: Tenancy;
 }): TAuthenticate {
   return async (request) => {
+    const presented = apiKeyOf(request);
+    if (presented !== undefined) return authenticateApiKey(deps, request, presented);
     const session = await deps.auth.api.getSession({ headers: fromNodeHeaders(request.headers) });
     if (!session) return null;
     const userId = session.user.id;

@@ -1,4 +1,5 @@
 /** Every table, for drizzle-kit and for typed queries. A module owns the tables it defines. */
+export * from '#server/modules/api-keys/api-keys.schema';
 export * from '#server/modules/audit/audit.schema';
 export * from '#server/modules/identity/identity.schema';
 export * from '#server/modules/settings/settings.schema';
@@ -10,6 +11,7 @@ export * from '#server/platform/outbox/outbox.schema';
  */
 export const platformTableNames = [
   'accounts',
+  'api_keys',
   'invitations',
   'memberships',
   'organization_roles',

@@ -39,6 +39,7 @@ export type TRouteInfo = {
   url: string;
   permission: TRoutePermission | undefined;
   schemas: TRequestSchemas;
+  sessionOnly: boolean;
 };
 
 /** Who is calling, as the authenticator resolved it. */
@@ -52,8 +53,13 @@ export type TPrincipal = {
   superadmin: boolean;
   /** Whether the user signs in with a second factor. */
   twoFactorEnabled: boolean;
-  /** How the credentials came: a browser cookie is subject to CSRF checks, a bearer token not. */
-  via: 'cookie' | 'bearer';
+  /**
+   * How the credentials came: a browser cookie is subject to CSRF checks, a bearer token or an
+   * API key not. An API key acts only on routes that need a permission of its organization.
+   */
+  via: 'cookie' | 'bearer' | 'api_key';
+  /** The API key, when one authenticated the request. */
+  apiKeyId?: string;
   /** Why permissions are narrower than the role says (added to 403 answers). */
   notice?: string;
 };
@@ -67,6 +73,8 @@ declare module 'fastify' {
     permission?: TRoutePermission;
     /** Request schemas of a route Fastify does not validate itself (a library checks its input). */
     requestSchema?: TRequestSchemas;
+    /** A route for people signed in (accounts, members): refused to API keys. */
+    sessionOnly?: boolean;
   }
   // eslint-disable-next-line @typescript-eslint/consistent-type-definitions -- module augmentation needs an interface
   interface FastifyInstance {
@@ -149,6 +157,7 @@ export async function buildApp(options: TAppOptions): Promise<App> {
         url: route.url,
         permission: (route.config as { permission?: TRoutePermission } | undefined)?.permission,
         schemas: requestSchemasOf(route),
+        sessionOnly: (route.config as { sessionOnly?: boolean } | undefined)?.sessionOnly === true,
       })),
     ),
   );
@@ -310,6 +319,12 @@ export async function buildApp(options: TAppOptions): Promise<App> {
   // nothing about a route's input from its 400s.
   app.decorateRequest('principal', null);
   const allowedOrigins = new Set(trustedOrigins(config));
+  // Per key, on top of the per-IP limit: one client's key cannot eat the others' budget.
+  const apiKeyLimit = app.createRateLimit({
+    max: config.RATE_LIMIT_API_KEY_MAX,
+    timeWindow: config.RATE_LIMIT_WINDOW_MS,
+    keyGenerator: (request) => `api-key:${request.principal?.apiKeyId ?? 'none'}`,
+  });
   app.addHook('onRequest', async (request) => {
     const access = request.routeOptions.config.permission;
     // `challenge` routes check their own credential (better-auth's two-factor cookie).
@@ -331,6 +346,22 @@ export async function buildApp(options: TAppOptions): Promise<App> {
       );
     }
     request.principal = principal;
+    if (principal.via === 'api_key') {
+      if (request.routeOptions.config.sessionOnly || !(access as string).includes(':')) {
+        throw new AppError(
+          'forbidden',
+          'An API key works on the data routes of its organization; sign in for accounts, members and the platform.',
+        );
+      }
+      const limit = await apiKeyLimit(request);
+      if (!limit.isAllowed && limit.isExceeded) {
+        throw new AppError(
+          'rate_limited',
+          `Too many requests with this API key: the limit is ${config.RATE_LIMIT_API_KEY_MAX} per ${config.RATE_LIMIT_WINDOW_MS / 1000} s. Retry after ${limit.ttlInSeconds} s.`,
+          { headers: { 'retry-after': String(limit.ttlInSeconds) } },
+        );
+      }
+    }
     // CSRF: a browser sends cookies on cross-site requests too. An unsafe request authenticated by
     // cookie must come from our own origin (or a configured one); bearer calls are exempt.
     // A client that sends no Origin proves itself with the session's CSRF token instead.
