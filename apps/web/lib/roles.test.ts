@@ -27,7 +27,12 @@ describe('parseRoleList', () => {
 describe('capabilitiesOf', () => {
   it('lets an owner do everything and hand out every role', () => {
     const owner = capabilitiesOf('owner', fallbackRoles);
-    expect(owner).toMatchObject({ rename: true, manageMembers: true, isOwner: true });
+    expect(owner).toMatchObject({
+      rename: true,
+      manageMembers: true,
+      manageApiKeys: true,
+      isOwner: true,
+    });
     expect(owner.assignable).toEqual(['owner', 'admin', 'member', 'viewer']);
   });
 
@@ -42,7 +47,7 @@ describe('capabilitiesOf', () => {
   it('gives members and viewers no management actions', () => {
     for (const role of ['member', 'viewer', 'unknown-role']) {
       const caps = capabilitiesOf(role, fallbackRoles);
-      expect(caps.rename || caps.manageMembers).toBe(false);
+      expect(caps.rename || caps.manageMembers || caps.manageApiKeys).toBe(false);
       expect(canActOn(caps, 'viewer')).toBe(false);
     }
   });

@@ -44,6 +44,8 @@ export type TCapabilities = {
   rename: boolean;
   manageMembers: boolean;
   manageSettings: boolean;
+  /** List, create and revoke the organization's API keys. */
+  manageApiKeys: boolean;
   isOwner: boolean;
   /** Roles the caller may hand out (only an owner may make someone an owner). */
   assignable: string[];
@@ -60,6 +62,7 @@ export function capabilitiesOf(callerRole: string, roles: readonly TRoleOption[]
     rename: has('settings:manage'),
     manageMembers: has('members:manage'),
     manageSettings: has('settings:manage'),
+    manageApiKeys: has('apikeys:manage'),
     isOwner,
     assignable: roles.map((role) => role.name).filter((name) => isOwner || name !== 'owner'),
   };

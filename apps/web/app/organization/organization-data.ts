@@ -1,6 +1,8 @@
 import {
+  ZApiKeyList,
   ZOrganizationSettings,
   ZRoleList,
+  type TApiKey,
   type TOrganizationSettings,
   type TRole,
 } from '@corebase/contracts';
@@ -49,6 +51,8 @@ export type TOrganizationView =
       roleDetails: TRole[] | null;
       /** null when the caller may not read them or the server does not answer. */
       settings: TOrganizationSettings | null;
+      /** null when the caller may not manage them or the server does not answer. */
+      apiKeys: TApiKey[] | null;
     };
 
 async function get<T>(path: string): Promise<T> {
@@ -93,6 +97,18 @@ async function loadSettings(): Promise<TOrganizationSettings | null> {
   }
 }
 
+/** The API keys are optional too: only a caller with apikeys:manage may list them. */
+async function loadApiKeys(): Promise<TApiKey[] | null> {
+  try {
+    const response = await getJson('/v1/api-keys');
+    if (response.status !== 200) return null;
+    const list = ZApiKeyList.safeParse(await response.json());
+    return list.success ? list.data.data : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Everything the page shows, read in one go; throws with a sentence to show when it cannot. */
 export async function loadOrganizationView(): Promise<TOrganizationView> {
   const session = await fetchSession();
@@ -102,12 +118,13 @@ export async function loadOrganizationView(): Promise<TOrganizationView> {
   // No active organization, or one the user has since left.
   if (!organization) return { kind: 'no-active', session, organizations };
 
-  const [members, invitations, me, roles, settings] = await Promise.all([
+  const [members, invitations, me, roles, settings, apiKeys] = await Promise.all([
     get<{ members: TMember[] }>('/v1/auth/organization/list-members'),
     get<TInvitation[]>('/v1/auth/organization/list-invitations'),
     get<{ id: string; role: string }>('/v1/auth/organization/get-active-member'),
     loadRoles(),
     loadSettings(),
+    loadApiKeys(),
   ]);
   const now = Date.now();
   return {
@@ -125,5 +142,6 @@ export async function loadOrganizationView(): Promise<TOrganizationView> {
     roles: roles.options,
     roleDetails: roles.details,
     settings,
+    apiKeys,
   };
 }

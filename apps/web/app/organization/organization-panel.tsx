@@ -2,6 +2,7 @@
 
 import { useCallback, useEffect, useState } from 'react';
 
+import { ApiKeysSection } from '@/app/organization/api-keys-section';
 import { InvitationsSection } from '@/app/organization/invitations-section';
 import { LeaveOrganization } from '@/app/organization/leave-organization';
 import { MembersSection } from '@/app/organization/members-section';
@@ -134,6 +135,13 @@ function ActiveOrganization({
         <SettingsSection
           key={`settings:${view.organization.id}`}
           settings={view.settings}
+          reload={reload}
+        />
+      ) : null}
+      {capabilities.manageApiKeys ? (
+        <ApiKeysSection
+          key={`api-keys:${view.organization.id}`}
+          apiKeys={view.apiKeys}
           reload={reload}
         />
       ) : null}

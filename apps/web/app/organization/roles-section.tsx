@@ -1,69 +1,17 @@
 'use client';
 
 import type { TRole } from '@corebase/contracts';
-import { useId, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 
 import { FeedbackNotice } from '@/app/organization/feedback-notice';
+import { PermissionPicker } from '@/app/organization/permission-picker';
 import { useApiAction } from '@/app/organization/use-api-action';
 import { Button } from '@/components/ui/button';
-import { CheckboxField } from '@/components/ui/checkbox-field';
 import { ConfirmButton } from '@/components/ui/confirm-button';
 import { Field } from '@/components/ui/field';
-import {
-  groupPermissions,
-  parseCreateRole,
-  parseUpdateRole,
-  type TRoleFormErrors,
-} from '@/lib/role-form';
+import { parseCreateRole, parseUpdateRole, type TRoleFormErrors } from '@/lib/role-form';
 
 type TRun = ReturnType<typeof useApiAction>['run'];
-
-const permissionGroups = groupPermissions();
-
-function PermissionPicker({
-  selected,
-  onChange,
-  error,
-}: {
-  selected: string[];
-  onChange: (next: string[]) => void;
-  error: string | undefined;
-}) {
-  const errorId = useId();
-  return (
-    <fieldset aria-describedby={error ? errorId : undefined} className="grid gap-3 sm:grid-cols-2">
-      <legend className="mb-2 text-sm font-medium">Permissions</legend>
-      {permissionGroups.map((group) => (
-        <fieldset key={group.resource} className="rounded-md border border-border p-3">
-          <legend className="px-1 text-xs font-semibold tracking-wide text-muted-foreground uppercase">
-            {group.resource}
-          </legend>
-          <div className="space-y-2">
-            {group.permissions.map((permission) => (
-              <CheckboxField
-                key={permission}
-                label={permission}
-                checked={selected.includes(permission)}
-                onChange={(event) =>
-                  onChange(
-                    event.target.checked
-                      ? [...selected, permission]
-                      : selected.filter((p) => p !== permission),
-                  )
-                }
-              />
-            ))}
-          </div>
-        </fieldset>
-      ))}
-      {error ? (
-        <p id={errorId} className="text-sm text-danger sm:col-span-2">
-          {error}
-        </p>
-      ) : null}
-    </fieldset>
-  );
-}
 
 function NewRoleForm({
   run,
