@@ -45,3 +45,7 @@ export const rolePermissions: Record<TBuiltInRole, readonly TPermission[]> = {
  */
 export type TRouteAccess =
   'public' | 'authenticated' | 'challenge' | 'superadmin' | 'operator' | TPermission;
+
+/** The known permissions among `list`, in the order of `permissions`, each once. */
+export const orderPermissions = (list: readonly string[]): TPermission[] =>
+  permissions.filter((p) => list.includes(p));

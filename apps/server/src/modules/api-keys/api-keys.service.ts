@@ -1,9 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import {
-  permissions as allPermissions,
-  type TCreateApiKeyBody,
-  type TPermission,
-} from '@corebase/contracts';
+import { orderPermissions, type TCreateApiKeyBody, type TPermission } from '@corebase/contracts';
 import type { Audit, TAuditEntryInput } from '#server/modules/audit/audit.service';
 import {
   findApiKey,
@@ -39,8 +35,7 @@ export type TVerifiedApiKey = {
   permissions: TPermission[];
 };
 
-const ordered = (list: readonly string[]): TPermission[] =>
-  allPermissions.filter((p) => list.includes(p));
+const ordered = orderPermissions;
 
 /*
  * Keys of one organization: list, create and revoke run inside withTenant(orgId) (their audit

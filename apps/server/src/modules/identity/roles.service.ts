@@ -1,6 +1,6 @@
 import {
   builtInRoles,
-  permissions as allPermissions,
+  orderPermissions,
   rolePermissions,
   type TBuiltInRole,
   type TCreateRoleBody,
@@ -57,8 +57,7 @@ const isBuiltIn = (name: string): name is TBuiltInRole =>
   (builtInRoles as readonly string[]).includes(name);
 
 /** In the order of the contracts' list, whatever order they were sent in. */
-const ordered = (list: readonly string[]): TPermission[] =>
-  allPermissions.filter((p) => list.includes(p));
+const ordered = orderPermissions;
 
 /*
  * Every function runs inside withTenant(orgId) (the audit entry is a tenant row); the roles
