@@ -78,6 +78,9 @@ export const authEndpointAccess: Record<string, TRouteAccess | null> = {
   // Codes by email or SMS are not offered: an authenticator app or a backup code.
   '/two-factor/send-otp': null,
   '/two-factor/verify-otp': null,
+  // JWT access tokens: minted from a session; the public keys also at /.well-known/jwks.json.
+  '/token': 'authenticated',
+  '/jwks': 'public',
   // The active organization, under its permissions.
   '/organization/get-organization': 'organization:read',
   '/organization/get-full-organization': 'members:read',
@@ -561,6 +564,26 @@ export function authRoutes(deps: TAuthRoutesDeps): FastifyPluginAsyncZod {
       timeWindow: config.RATE_LIMIT_WINDOW_MS,
       keyGenerator: (request) => `${request.ip}:credentials`,
     });
+    app.get(
+      '/.well-known/jwks.json',
+      {
+        config: { permission: 'public' },
+        schema: {
+          tags: ['auth'],
+          summary: 'The public keys JWT access tokens are signed with (JWKS), for their verifiers.',
+          response: {
+            200: z.object({
+              keys: z.array(z.looseObject({ kid: z.string().optional(), kty: z.string() })),
+            }),
+          },
+        },
+      },
+      async (_request, reply) => {
+        void reply.header('cache-control', 'public, max-age=300');
+        const { keys } = await auth.api.getJwks();
+        return { keys: keys.map((key) => ({ ...key, kty: String(key.kty) })) };
+      },
+    );
     // Per address, whichever IPs the requests come from (IP limits miss a botnet).
     const accountLimit = app.createRateLimit({
       max: config.RATE_LIMIT_ACCOUNT_MAX,

@@ -3,6 +3,7 @@ import { betterAuth } from 'better-auth';
 import { drizzleAdapter } from 'better-auth/adapters/drizzle';
 import { openAPI } from 'better-auth/plugins';
 import { bearer } from 'better-auth/plugins/bearer';
+import { jwt } from 'better-auth/plugins/jwt';
 import { twoFactor } from 'better-auth/plugins/two-factor';
 import { organization } from 'better-auth/plugins/organization';
 import type { Redis } from 'ioredis';
@@ -31,6 +32,7 @@ import {
   accounts,
   invitations,
   memberships,
+  jwks,
   organizationRoles,
   organizations,
   twoFactors,
@@ -242,6 +244,7 @@ export function createAuth({
         invitations,
         organizationRoles,
         twoFactors,
+        jwks,
       },
     }),
     user: {
@@ -482,6 +485,21 @@ export function createAuth({
           storeBackupCodes: hashedBackupCodes,
         },
         schema: { twoFactor: { modelName: 'twoFactors' } },
+      }),
+      jwt({
+        // Short-lived access tokens for API clients: GET /v1/auth/token with a session.
+        jwt: {
+          expirationTime: '15m',
+          definePayload: ({ user, session }) => ({
+            email: user.email,
+            activeOrganizationId:
+              (session as { activeOrganizationId?: string | null }).activeOrganizationId ?? null,
+          }),
+        },
+        // A new signing key every 30 days; the old one still verifies for the grace period.
+        jwks: { rotationInterval: 60 * 60 * 24 * 30, gracePeriod: 60 * 60 * 24 * 7 },
+        disableSettingJwtHeader: true,
+        schema: { jwks: { modelName: 'jwks' } },
       }),
       bearer(),
       // Its document is merged into /v1/openapi.json; its own reference page (which loads a

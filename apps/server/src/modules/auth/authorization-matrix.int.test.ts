@@ -74,7 +74,12 @@ describe.each(testBackends())('authorization matrix on %s', (backend) => {
   let t: TTestApp;
   let world: TWorld;
   let probeRoleId: string;
-  const keys: { name: string; key: string; permissions: ReadonlySet<string> }[] = [];
+  /** Callers for API clients: API keys and a JWT access token. */
+  const keys: {
+    name: string;
+    headers: Record<string, string>;
+    permissions: ReadonlySet<string>;
+  }[] = [];
 
   beforeAll(async () => {
     t = await createTestApp(backend, {
@@ -108,8 +113,22 @@ describe.each(testBackends())('authorization matrix on %s', (backend) => {
           { name: `matrix ${name}`, permissions: [...permissions] },
         ),
       );
-      keys.push({ name, key, permissions: new Set(permissions) });
+      keys.push({
+        name: `API key "${name}"`,
+        headers: name === 'all' ? { authorization: `Bearer ${key}` } : { 'x-api-key': key },
+        permissions: new Set(permissions),
+      });
     }
+    // A JWT access token of the admin: the admin's permissions, on data routes only.
+    const minted = await t.app.inject({
+      url: '/v1/auth/token',
+      headers: world.personas.admin.headers,
+    });
+    keys.push({
+      name: 'JWT of the admin',
+      headers: { authorization: `Bearer ${minted.json<{ token: string }>().token}` },
+      permissions: world.personas.admin.permissions,
+    });
   });
   afterAll(() => t?.close());
 
@@ -184,14 +203,14 @@ describe.each(testBackends())('authorization matrix on %s', (backend) => {
         }
       }
     }
-    // API keys: only routes that need a permission the key has, never a route for people.
+    // API keys and JWTs: only routes that need a permission they have, never a route for people.
     for (const route of routes) {
-      for (const { name, key, permissions } of keys) {
+      for (const { name, headers, permissions } of keys) {
         const { url, payload } = requestFor(route, world, probeRoleId);
         const response = await t.app.inject({
           method: route.method as 'GET',
           url,
-          headers: name === 'all' ? { authorization: `Bearer ${key}` } : { 'x-api-key': key },
+          headers,
           ...(payload !== undefined ? { payload } : {}),
         });
         const access = route.permission ?? '';
@@ -204,7 +223,7 @@ describe.each(testBackends())('authorization matrix on %s', (backend) => {
         const denied = response.statusCode === 401 || response.statusCode === 403;
         if (denied !== (expected === 'denied')) {
           mismatches.push(
-            `${route.method} ${route.url} with API key "${name}": ${response.statusCode} ${response.body.slice(0, 160)}, expected ${expected}`,
+            `${route.method} ${route.url} with ${name}: ${response.statusCode} ${response.body.slice(0, 160)}, expected ${expected}`,
           );
         }
         expect(response.statusCode, `${route.method} ${url} with key ${name}`).toBeLessThan(500);

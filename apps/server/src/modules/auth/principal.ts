@@ -62,63 +62,98 @@ async function authenticateApiKey(
   };
 }
 
+type TAuthenticatorDeps = TDeps & { auth: Auth; settings: SettingsService };
+
 /**
- * Resolves the caller from better-auth's session (cookie, or `Authorization: Bearer <session
- * token>` through the bearer plugin), and their role in the session's active organization.
+ * The user's standing in their active organization: the role's permissions, narrowed while the
+ * organization is being deleted, or while it requires a second factor the user has not set up.
  */
-export function createAuthenticator(deps: {
-  auth: Auth;
-  identity: IdentityService;
-  roles: RolesService;
-  settings: SettingsService;
-  apiKeys: ApiKeysService;
-  tenancy: Tenancy;
-}): TAuthenticate {
+async function standingIn(
+  deps: TAuthenticatorDeps,
+  user: { id: string; twoFactorEnabled: boolean },
+  activeOrgId: string | null | undefined,
+): Promise<Pick<TPrincipal, 'orgId' | 'role' | 'permissions' | 'notice'>> {
+  const membership = activeOrgId
+    ? await deps.tenancy.withTenant(activeOrgId, async (tx) => {
+        const found = await deps.identity.findMembership(tx, activeOrgId, user.id);
+        if (!found) return undefined;
+        // A role deleted or unknown grants nothing (the roles service refuses to delete one in use).
+        const granted = await deps.roles.permissionsOf(tx, activeOrgId, found.role);
+        const settings = await deps.settings.get(tx, activeOrgId);
+        return { ...found, granted: granted ?? [], requireTwoFactor: settings.requireTwoFactor };
+      })
+    : undefined;
+  let permissions: ReadonlySet<string> = new Set(membership?.granted ?? []);
+  let notice: string | undefined;
+  // While its deletion is pending an organization is frozen: only restoring it is allowed.
+  if (membership?.deletedAt) {
+    permissions = new Set([...permissions].filter((p) => p === 'organization:delete'));
+    notice = 'This organization is scheduled for deletion; an owner can restore it.';
+  } else if (membership?.requireTwoFactor && !user.twoFactorEnabled) {
+    // The account itself (turning two-factor on included) stays reachable: it needs no permission.
+    permissions = new Set();
+    notice =
+      'This organization requires two-factor authentication: turn it on for your account first (POST /v1/auth/two-factor/enable).';
+  }
+  return {
+    // A session pointing at an organization the user has left acts in none.
+    orgId: membership ? (activeOrgId ?? null) : null,
+    role: membership?.role ?? null,
+    permissions,
+    ...(notice ? { notice } : {}),
+  };
+}
+
+/** A bearer token of three dot-separated parts: a JWT (session tokens have two). */
+const jwtOf = (request: FastifyRequest): string | undefined => {
+  const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+  return token && /^[\w-]+\.[\w-]+\.[\w-]+$/.test(token) ? token : undefined;
+};
+
+/**
+ * Resolves the caller from an API key, a JWT access token, or better-auth's session (cookie, or
+ * `Authorization: Bearer <session token>` through the bearer plugin), and their role in the
+ * active organization.
+ */
+export function createAuthenticator(deps: TAuthenticatorDeps): TAuthenticate {
   return async (request) => {
     const presented = apiKeyOf(request);
     if (presented !== undefined) return authenticateApiKey(deps, request, presented);
+    const token = jwtOf(request);
+    if (token !== undefined) {
+      // Signature (the JWKS keys), expiry, issuer and audience, checked by better-auth's jwt plugin.
+      const verified = await deps.auth.api.verifyJWT({ body: { token } }).catch(() => null);
+      const claims = verified?.payload as
+        { sub?: string; activeOrganizationId?: string | null } | null | undefined;
+      if (!claims?.sub) return null;
+      const user = await deps.tenancy.withPlatform((tx) =>
+        deps.identity.findUserById(tx, claims.sub!),
+      );
+      if (!user) return null;
+      return {
+        userId: user.id,
+        sessionId: null,
+        ...(await standingIn(deps, user, claims.activeOrganizationId)),
+        superadmin: false,
+        twoFactorEnabled: user.twoFactorEnabled,
+        via: 'jwt',
+      };
+    }
     const session = await deps.auth.api.getSession({ headers: fromNodeHeaders(request.headers) });
     if (!session) return null;
-    const userId = session.user.id;
-    const activeOrgId = (session.session as { activeOrganizationId?: string | null })
-      .activeOrganizationId;
     const twoFactorEnabled =
       (session.user as { twoFactorEnabled?: boolean | null }).twoFactorEnabled === true;
-    const membership = activeOrgId
-      ? await deps.tenancy.withTenant(activeOrgId, async (tx) => {
-          const found = await deps.identity.findMembership(tx, activeOrgId, userId);
-          if (!found) return undefined;
-          // A role deleted or unknown grants nothing (the roles service refuses to delete one in use).
-          const granted = await deps.roles.permissionsOf(tx, activeOrgId, found.role);
-          const settings = await deps.settings.get(tx, activeOrgId);
-          return { ...found, granted: granted ?? [], requireTwoFactor: settings.requireTwoFactor };
-        })
-      : undefined;
-    const role = membership?.role;
-    let permissions: ReadonlySet<string> = new Set(membership?.granted ?? []);
-    let notice: string | undefined;
-    // While its deletion is pending an organization is frozen: only restoring it is allowed.
-    if (membership?.deletedAt) {
-      permissions = new Set([...permissions].filter((p) => p === 'organization:delete'));
-      notice = 'This organization is scheduled for deletion; an owner can restore it.';
-    } else if (membership?.requireTwoFactor && !twoFactorEnabled) {
-      // The account itself (turning two-factor on included) stays reachable: it needs no permission.
-      permissions = new Set();
-      notice =
-        'This organization requires two-factor authentication: turn it on for your account first (POST /v1/auth/two-factor/enable).';
-    }
-    const principal: TPrincipal = {
-      userId,
+    return {
+      userId: session.user.id,
       sessionId: session.session.id,
-      // A session pointing at an organization the user has left acts in none.
-      orgId: role ? (activeOrgId ?? null) : null,
-      role: role ?? null,
-      permissions,
+      ...(await standingIn(
+        deps,
+        { id: session.user.id, twoFactorEnabled },
+        (session.session as { activeOrganizationId?: string | null }).activeOrganizationId,
+      )),
       superadmin: (session.user as { role?: string | null }).role === 'admin',
       twoFactorEnabled,
       via: /^Bearer\s/i.test(request.headers.authorization ?? '') ? 'bearer' : 'cookie',
-      ...(notice ? { notice } : {}),
     };
-    return principal;
   };
 }

@@ -177,6 +177,21 @@ export const twoFactors = pgTable(
   (t) => [index('two_factors_user_idx').on(t.userId)],
 );
 
+/**
+ * Platform table (no RLS): jwt plugin `jwks`, the key pairs JWT access tokens are signed with.
+ * The private key is encrypted by better-auth with AUTH_SECRET; a key past `expiresAt` (rotation)
+ * signs nothing more and verifies for a grace period.
+ */
+export const jwks = pgTable('jwks', {
+  id: idColumn(),
+  publicKey: text('public_key').notNull(),
+  privateKey: text('private_key').notNull(),
+  alg: text('alg'),
+  crv: text('crv'),
+  createdAt: createdAtColumn(),
+  expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date', precision: 3 }),
+});
+
 /** Platform table (no RLS): better-auth `verification`; single-use tokens (email, reset). */
 export const verifications = pgTable(
   'verifications',

@@ -36,6 +36,7 @@ export type TCreateOrganization = { id: string; name: string; slug: string; owne
  */
 export type IdentityService = {
   findUserByEmail(tx: Tx, email: string): Promise<TUserRow | undefined>;
+  findUserById(tx: Tx, id: string): Promise<TUserRow | undefined>;
   /** Marks the user a platform superadmin with a verified email (CLI and demo seed only). */
   makeSuperadmin(tx: Tx, userId: string): Promise<void>;
   findOrganizationBySlug(tx: Tx, slug: string): Promise<TOrganizationRow | undefined>;
@@ -152,6 +153,8 @@ export function createIdentityService({
   };
   return {
     findUserByEmail: (tx, email) => findUserByEmail(tx, email.trim().toLowerCase()),
+
+    findUserById,
 
     makeSuperadmin: (tx, userId) => updateUser(tx, userId, { role: 'admin', emailVerified: true }),
 

@@ -13,6 +13,7 @@ export const platformTableNames = [
   'accounts',
   'api_keys',
   'invitations',
+  'jwks',
   'memberships',
   'organization_roles',
   'organizations',

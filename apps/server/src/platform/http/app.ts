@@ -57,7 +57,7 @@ export type TPrincipal = {
    * How the credentials came: a browser cookie is subject to CSRF checks, a bearer token or an
    * API key not. An API key acts only on routes that need a permission of its organization.
    */
-  via: 'cookie' | 'bearer' | 'api_key';
+  via: 'cookie' | 'bearer' | 'api_key' | 'jwt';
   /** The API key, when one authenticated the request. */
   apiKeyId?: string;
   /** Why permissions are narrower than the role says (added to 403 answers). */
@@ -346,13 +346,17 @@ export async function buildApp(options: TAppOptions): Promise<App> {
       );
     }
     request.principal = principal;
+    // Keys and access tokens are for API clients: the data routes of an organization.
+    if (
+      (principal.via === 'api_key' || principal.via === 'jwt') &&
+      (request.routeOptions.config.sessionOnly || !(access as string).includes(':'))
+    ) {
+      throw new AppError(
+        'forbidden',
+        `${principal.via === 'jwt' ? 'An access token' : 'An API key'} works on the data routes of its organization; sign in for accounts, members and the platform.`,
+      );
+    }
     if (principal.via === 'api_key') {
-      if (request.routeOptions.config.sessionOnly || !(access as string).includes(':')) {
-        throw new AppError(
-          'forbidden',
-          'An API key works on the data routes of its organization; sign in for accounts, members and the platform.',
-        );
-      }
       const limit = await apiKeyLimit(request);
       if (!limit.isAllowed && limit.isExceeded) {
         throw new AppError(
