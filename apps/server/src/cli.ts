@@ -1,9 +1,15 @@
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
-import { ConfigError, loadConfig } from '#server/config';
+import { ConfigError, loadConfig, type TConfig } from '#server/config';
+import {
+  deriveKeyEntry,
+  formatKeyEntries,
+  generateKeyEntry,
+} from '#server/platform/crypto/keyring';
 import { migrate } from '#server/platform/db/migrate';
 import { createLogger } from '#server/platform/logger';
+import { rotateKeys, type TRotationOutcome } from '#server/rotate-keys';
 import { demo, seedDemo } from '#server/seed';
 import { buildOpenApiDocument, createServices, openDatabase } from '#server/server';
 
@@ -15,6 +21,11 @@ const usage = `Usage: corebase <command>
   openapi   print the OpenAPI document (npm run openapi:write saves it as openapi.json)
   superadmin <email>
             make an existing user a platform superadmin (audited)
+  rotate-keys [--generate]
+            rotate the keys of secrets at rest (audited; docs/security.md has the runbook):
+            with the generated key file, adds a key, re-encrypts, retires the old ones;
+            with ENCRYPTION_KEYS, re-encrypts under its first key and lists the removable ones.
+            --generate prints a new key entry for ENCRYPTION_KEYS and changes nothing
 `;
 
 // npm runs workspace scripts inside apps/server; paths like CB_DATA_DIR=./data and the .env file
@@ -118,9 +129,91 @@ async function run(command: string | undefined): Promise<number> {
         await opened.close();
       }
     }
+    case 'rotate-keys': {
+      const flags = process.argv.slice(3);
+      if (flags.some((flag) => flag !== '--generate')) {
+        console.error('Usage: npm run rotate-keys [-- --generate]');
+        return 1;
+      }
+      if (flags.includes('--generate')) return printNewKey(config);
+      const opened = await openDatabase(config, logger, 'npm run rotate-keys');
+      try {
+        await migrate(opened.database);
+        const outcome = await rotateKeys({ config, database: opened.database, logger });
+        printRotation(outcome);
+        return outcome.complete ? 0 : 1;
+      } finally {
+        await opened.close();
+      }
+    }
     default:
       console.log(usage);
       return command === 'help' ? 0 : 1;
+  }
+}
+
+/** `rotate-keys --generate`: what to put in ENCRYPTION_KEYS, on every process, before rotating. */
+function printNewKey(config: TConfig): number {
+  const source = config.encryptionKeySource;
+  if (source.kind === 'file') {
+    console.log(
+      `Keys are in the generated key file ${source.file}: run \`npm run rotate-keys\` (server stopped), it adds the new key itself.`,
+    );
+    return 0;
+  }
+  const entry = generateKeyEntry(config.ENCRYPTION_KEYS);
+  console.log(`New key (id ${entry.id}):\n\n  ${formatKeyEntries([entry])}\n`);
+  if (source.kind === 'auth-secret') {
+    // The key in use is derived from AUTH_SECRET: it must stay, after the new one, until rotated.
+    const derived = formatKeyEntries([deriveKeyEntry(config.AUTH_SECRET)]);
+    console.log(
+      `Set on every process (today's key 0 is derived from AUTH_SECRET):\n\n  ENCRYPTION_KEYS=${formatKeyEntries([entry])},${derived}\n`,
+    );
+  } else {
+    console.log(
+      `Put it first in ENCRYPTION_KEYS on every process, keeping the current keys after it:\n\n  ENCRYPTION_KEYS=${formatKeyEntries([entry])},<current value>\n`,
+    );
+  }
+  console.log('Once every process runs with it, run `npm run rotate-keys` to re-encrypt.');
+  return 0;
+}
+
+function printRotation(outcome: TRotationOutcome): void {
+  const counts = Object.entries(outcome.reencrypted)
+    .map(([column, count]) => `${column}: ${count}`)
+    .join(', ');
+  if (outcome.addedKeyId !== undefined) console.log(`Added key ${outcome.addedKeyId} as current.`);
+  console.log(
+    `Re-encrypted under key ${outcome.currentKeyId}: ${counts || 'no encrypted columns'}.`,
+  );
+  for (const failure of outcome.failures.slice(0, 20)) {
+    console.error(`  could not re-encrypt ${failure.column} row ${failure.id}: ${failure.message}`);
+  }
+  if (outcome.failures.length > 20) console.error(`  ... and ${outcome.failures.length - 20} more`);
+  const left = Object.entries(outcome.stillReferenced);
+  if (left.length > 0) {
+    console.error(
+      `Still referenced besides key ${outcome.currentKeyId}: ${left.map(([ref, count]) => `${ref} (${count})`).join(', ')}.`,
+    );
+  }
+  if (outcome.retiredKeyIds.length > 0) {
+    console.log(`Retired key(s) ${outcome.retiredKeyIds.join(', ')}: removed from the key file.`);
+  }
+  if (outcome.source !== 'file') {
+    console.log(
+      outcome.removableKeyIds.length > 0
+        ? `Unused now: key(s) ${outcome.removableKeyIds.join(', ')}; remove them from ENCRYPTION_KEYS on every process.`
+        : 'No other key to remove from ENCRYPTION_KEYS.',
+    );
+  }
+  if (!outcome.complete) {
+    console.error(
+      outcome.source === 'file'
+        ? 'Old keys kept in the key file: fix what is listed above and run `npm run rotate-keys` again.'
+        : 'Keep every key still referenced: fix what is listed above (or wait for every process to run with the new key) and run `npm run rotate-keys` again.',
+    );
+  } else {
+    console.log('Done: every secret is under the current key.');
   }
 }
 

@@ -390,8 +390,12 @@ describe('loadConfig', () => {
       DATABASE_URL: 'mysql://admin:hunter2-db-password@db.internal/corebase',
       REDIS_URL: 'http://default:hunter2-redis-password@cache.internal:6379',
       AUTH_SECRET: 'hunter2-too-short',
+      ENCRYPTION_KEYS: '1:hunter2-not-a-32-byte-key',
       METRICS_TOKEN: 'hunter2-tok',
       SMTP_URL: 'http://mailer:hunter2-smtp-password@mail.internal:587',
+      GOOGLE_CLIENT_SECRET: 'hunter2-google-secret',
+      GITHUB_CLIENT_SECRET: 'hunter2-github-secret',
+      OIDC_PROVIDERS: '[{"id":"okta","clientSecret":"hunter2-oidc-secret"',
     };
     expect(Object.keys(secretValues).sort()).toEqual([...secretKeys].sort());
     const error = configErrorOf(() => loadConfig({ ...secretValues, PORT: 'abc' }));
@@ -405,6 +409,44 @@ describe('loadConfig', () => {
       loadConfig({ DATABASE_URL: 'postgres://admin:hunter2@db/corebase' }),
     );
     expect(missing.message).not.toContain('hunter2');
+  });
+
+  it('turns a provider on only with both its id and secret, naming the missing one', () => {
+    const dir = tempDir();
+    const half = configErrorOf(() =>
+      loadConfig({ CB_DATA_DIR: dir, GITHUB_CLIENT_ID: 'abc', GOOGLE_CLIENT_SECRET: 'xyz' }),
+    );
+    expect(half.problems).toEqual([
+      expect.stringMatching(/^GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET: .*the id is missing/),
+      expect.stringMatching(/^GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET: .*the secret is missing/),
+    ]);
+    const both = loadConfig({ CB_DATA_DIR: dir, GITHUB_CLIENT_ID: 'a', GITHUB_CLIENT_SECRET: 'b' });
+    expect(both.GITHUB_CLIENT_ID).toBe('a');
+  });
+
+  it('parses OIDC_PROVIDERS and explains each wrong entry', () => {
+    const dir = tempDir();
+    const good = loadConfig({
+      CB_DATA_DIR: dir,
+      OIDC_PROVIDERS:
+        '[{"id":"okta","issuer":"https://acme.okta.com","clientId":"c","clientSecret":"s"},{"id":"entra","name":"Microsoft","issuer":"https://login.microsoftonline.com/t/v2.0","clientId":"c2"}]',
+    });
+    expect(good.OIDC_PROVIDERS?.map((p) => p.id)).toEqual(['okta', 'entra']);
+    const cases: [string, RegExp][] = [
+      ['not json', /OIDC_PROVIDERS: expected a JSON array/],
+      ['[{"id":"Okta!","issuer":"https://a.test","clientId":"c"}]', /entry 0: id: expected/],
+      ['[{"id":"google","issuer":"https://a.test","clientId":"c"}]', /entry 0: id: .*taken/],
+      ['[{"id":"a","issuer":"ftp://a.test","clientId":"c"}]', /entry 0: issuer: must be an http/],
+      ['[{"id":"a","issuer":"https://a.test"}]', /entry 0: /],
+      [
+        '[{"id":"a","issuer":"https://a.test","clientId":"c"},{"id":"a","issuer":"https://b.test","clientId":"d"}]',
+        /repeated: a/,
+      ],
+    ];
+    for (const [value, message] of cases) {
+      const error = configErrorOf(() => loadConfig({ CB_DATA_DIR: dir, OIDC_PROVIDERS: value }));
+      expect(error.message, value).toMatch(message);
+    }
   });
 
   it('treats empty values as unset, as compose and .env files write them', () => {

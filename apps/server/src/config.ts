@@ -2,6 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import {
+  deriveKeyEntry,
+  formatKeyFile,
+  generateKeyEntry,
+  KeyringError,
+  parseKeyEntries,
+  type TKeyEntry,
+} from '#server/platform/crypto/keyring';
 
 /**
  * The whole environment of the server, described once. Every key here is listed, with the
@@ -58,9 +66,79 @@ export const secretKeys = new Set([
   'DATABASE_URL',
   'REDIS_URL',
   'AUTH_SECRET',
+  'ENCRYPTION_KEYS',
   'METRICS_TOKEN',
   'SMTP_URL',
+  'GOOGLE_CLIENT_SECRET',
+  'GITHUB_CLIENT_SECRET',
+  'OIDC_PROVIDERS',
 ]);
+
+/** Ids taken by built-in sign-in methods; an OpenID Connect provider needs another. */
+const reservedProviderIds = ['google', 'github', 'email', 'credential'];
+
+const ZOidcProvider = z.object({
+  id: z
+    .string()
+    .regex(
+      /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/,
+      'id: expected 1 to 32 lower-case letters, digits and inner dashes, such as okta',
+    )
+    .refine((id) => !reservedProviderIds.includes(id), {
+      message: `id: ${reservedProviderIds.join(', ')} are taken by built-in sign-in methods`,
+    }),
+  name: z.string().trim().min(1).max(60).optional(),
+  issuer: z
+    .string()
+    .url('issuer: expected the issuer URL, such as https://login.example.com')
+    .refine((value) => /^https?:\/\//.test(value), 'issuer: must be an http(s) URL'),
+  clientId: z.string().min(1, 'clientId: required'),
+  clientSecret: z.string().min(1).optional(),
+  scopes: z.array(z.string().min(1)).optional(),
+});
+
+export type TOidcProvider = z.infer<typeof ZOidcProvider>;
+
+const oidcProviders = z.string().transform((value, ctx) => {
+  let json: unknown;
+  try {
+    json = JSON.parse(value);
+  } catch {
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        'expected a JSON array such as [{"id":"okta","name":"Okta","issuer":"https://acme.okta.com","clientId":"…","clientSecret":"…"}]',
+    });
+    return z.NEVER;
+  }
+  const parsed = z.array(ZOidcProvider).safeParse(json);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `entry ${String(issue.path[0] ?? '')}: ${issue.message}`,
+      });
+    }
+    return z.NEVER;
+  }
+  const ids = parsed.data.map((p) => p.id);
+  const repeated = ids.filter((id, i) => ids.indexOf(id) !== i);
+  if (repeated.length > 0) {
+    ctx.addIssue({ code: 'custom', message: `each id once; repeated: ${repeated.join(', ')}` });
+    return z.NEVER;
+  }
+  return parsed.data;
+});
+
+const encryptionKeys = z.string().transform((value, ctx): TKeyEntry[] => {
+  try {
+    return parseKeyEntries(value);
+  } catch (error) {
+    if (!(error instanceof KeyringError)) throw error;
+    ctx.addIssue({ code: 'custom', message: error.message });
+    return z.NEVER;
+  }
+});
 
 export const ZEnv = z.object({
   NODE_ENV: z
@@ -134,6 +212,30 @@ export const ZEnv = z.object({
     .optional()
     .describe(
       'Secret for signing sessions and tokens. Generated into CB_DATA_DIR on PGlite; required with DATABASE_URL.',
+    ),
+  ENCRYPTION_KEYS: encryptionKeys
+    .optional()
+    .describe(
+      'Keys for secrets at rest, "id:key,..." current first (npm run rotate-keys). Unset: a key file in CB_DATA_DIR on PGlite, else derived from AUTH_SECRET.',
+    ),
+  GOOGLE_CLIENT_ID: z
+    .string()
+    .optional()
+    .describe(
+      'Google OAuth client id: with GOOGLE_CLIENT_SECRET, turns on "Sign in with Google". Redirect URI: PUBLIC_URL/v1/auth/callback/google.',
+    ),
+  GOOGLE_CLIENT_SECRET: z.string().optional().describe('Google OAuth client secret.'),
+  GITHUB_CLIENT_ID: z
+    .string()
+    .optional()
+    .describe(
+      'GitHub OAuth app client id: with GITHUB_CLIENT_SECRET, turns on "Sign in with GitHub". Callback URL: PUBLIC_URL/v1/auth/callback/github.',
+    ),
+  GITHUB_CLIENT_SECRET: z.string().optional().describe('GitHub OAuth app client secret.'),
+  OIDC_PROVIDERS: oidcProviders
+    .optional()
+    .describe(
+      'OpenID Connect identity providers, a JSON array of {id, name, issuer, clientId, clientSecret, scopes}. Redirect URI of each: PUBLIC_URL/v1/auth/callback/<id>.',
     ),
   SMTP_URL: z
     .string()
@@ -258,11 +360,21 @@ export const ZEnv = z.object({
 export type TEnv = z.infer<typeof ZEnv>;
 
 export type TConfig = Readonly<
-  Omit<TEnv, 'PUBLIC_URL' | 'CB_DEMO_SEED' | 'LOG_PRETTY' | 'AUTH_SECRET' | 'CB_WEB_DIR'> & {
+  Omit<
+    TEnv,
+    'PUBLIC_URL' | 'CB_DEMO_SEED' | 'LOG_PRETTY' | 'AUTH_SECRET' | 'CB_WEB_DIR' | 'ENCRYPTION_KEYS'
+  > & {
     PUBLIC_URL: string;
     CB_DEMO_SEED: boolean;
     LOG_PRETTY: boolean;
     AUTH_SECRET: string;
+    /** The keyring for secrets at rest, current key first. */
+    ENCRYPTION_KEYS: readonly TKeyEntry[];
+    /**
+     * Where ENCRYPTION_KEYS came from: the environment; the generated key file (`npm run
+     * rotate-keys` edits it); or, with DATABASE_URL and no keys, derived from AUTH_SECRET.
+     */
+    encryptionKeySource: { kind: 'env' } | { kind: 'file'; file: string } | { kind: 'auth-secret' };
     CB_DATA_DIR: string;
     CB_WEB_DIR: string | undefined;
     /** Which database implementation the configuration selects. */
@@ -327,10 +439,20 @@ export function loadConfig(
       'AUTH_SECRET: required when DATABASE_URL is set (every process must share it); generate one with: openssl rand -base64 48',
     );
   }
+  for (const provider of ['GOOGLE', 'GITHUB'] as const) {
+    const id = cleaned[`${provider}_CLIENT_ID`];
+    const secret = cleaned[`${provider}_CLIENT_SECRET`];
+    if (Boolean(id) !== Boolean(secret)) {
+      problems.push(
+        `${provider}_CLIENT_ID, ${provider}_CLIENT_SECRET: set both (to turn the provider on) or neither; ${id ? 'the secret' : 'the id'} is missing`,
+      );
+    }
+  }
   if (!data || problems.length > 0) throw new ConfigError(problems);
 
   const dataDir = path.resolve(data.CB_DATA_DIR);
   const authSecret = data.AUTH_SECRET ?? readOrCreateSecret(dataDir, 'auth-secret');
+  const keys = resolveEncryptionKeys(data.ENCRYPTION_KEYS, database, dataDir, authSecret);
   const config: TConfig = {
     ...data,
     CB_DATA_DIR: dataDir,
@@ -339,16 +461,22 @@ export function loadConfig(
     CB_DEMO_SEED: data.CB_DEMO_SEED ?? database === 'pglite',
     LOG_PRETTY: data.LOG_PRETTY ?? options.isTty ?? false,
     AUTH_SECRET: authSecret,
+    ENCRYPTION_KEYS: keys.entries,
+    encryptionKeySource: keys.source,
     database,
   };
   return Object.freeze(config);
 }
 
-function readOrCreateSecret(dataDir: string, name: string): string {
+function readOrCreateSecret(
+  dataDir: string,
+  name: string,
+  generate = () => randomBytes(48).toString('base64url'),
+): string {
   const file = path.join(dataDir, 'secrets', name);
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const secret = randomBytes(48).toString('base64url');
+  const secret = generate();
   // 'wx' so two racing first starts cannot overwrite each other's secret.
   try {
     writeFileSync(file, `${secret}\n`, { flag: 'wx', mode: 0o600 });
@@ -360,6 +488,38 @@ function readOrCreateSecret(dataDir: string, name: string): string {
   }
   chmodSync(file, 0o600);
   return secret;
+}
+
+/** The generated keyring file of the embedded mode: one `<id>:<key>` a line, current first. */
+export const encryptionKeysFile = (dataDir: string): string =>
+  path.join(dataDir, 'secrets', 'encryption-keys');
+
+/**
+ * ENCRYPTION_KEYS when set. Else on PGlite a key file generated once (like auth-secret); with
+ * DATABASE_URL a key derived from AUTH_SECRET, which every process already shares, so existing
+ * deployments keep starting (a warning at start recommends setting ENCRYPTION_KEYS).
+ */
+function resolveEncryptionKeys(
+  fromEnv: TKeyEntry[] | undefined,
+  database: 'pglite' | 'postgres',
+  dataDir: string,
+  authSecret: string,
+): { entries: TKeyEntry[]; source: TConfig['encryptionKeySource'] } {
+  if (fromEnv) return { entries: fromEnv, source: { kind: 'env' } };
+  if (database === 'postgres') {
+    return { entries: [deriveKeyEntry(authSecret)], source: { kind: 'auth-secret' } };
+  }
+  const file = encryptionKeysFile(dataDir);
+  const text = readOrCreateSecret(dataDir, 'encryption-keys', () =>
+    formatKeyFile([generateKeyEntry()]),
+  );
+  try {
+    return { entries: parseKeyEntries(text), source: { kind: 'file', file } };
+  } catch (error) {
+    throw new ConfigError([
+      `ENCRYPTION_KEYS: the key file ${file} is damaged: ${(error as Error).message}`,
+    ]);
+  }
 }
 
 /** Config keys and their descriptions, for the docs and the `.env.example` check. */

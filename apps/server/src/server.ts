@@ -9,7 +9,7 @@ import pino, { type Logger } from 'pino';
 import { loadConfig, type TConfig } from '#server/config';
 import { createAuth, type Auth } from '#server/modules/auth/auth';
 import { libraryPermissionOf } from '#server/modules/auth/auth.access';
-import { twoFactorResetEmail } from '#server/modules/auth/auth.emails';
+import { impersonationNoticeEmail, twoFactorResetEmail } from '#server/modules/auth/auth.emails';
 import { authOpenApi, authRoutes } from '#server/modules/auth/auth.routes';
 import { createLockout } from '#server/modules/auth/lockout';
 import { createAuthenticator } from '#server/modules/auth/principal';
@@ -25,6 +25,18 @@ import {
   type IdentityService,
 } from '#server/modules/identity/identity.service';
 import { organizationRoutes } from '#server/modules/identity/organization.routes';
+import {
+  impersonationRoutes,
+  sessionImpersonationOf,
+} from '#server/modules/impersonation/impersonation.routes';
+import {
+  createImpersonationService,
+  type ImpersonationService,
+} from '#server/modules/impersonation/impersonation.service';
+import {
+  createImpersonationCookies,
+  createImpersonationSessions,
+} from '#server/modules/impersonation/impersonation.sessions';
 import { roleRoutes } from '#server/modules/identity/roles.routes';
 import { createRolesService, type RolesService } from '#server/modules/identity/roles.service';
 import { settingsRoutes } from '#server/modules/settings/settings.routes';
@@ -33,11 +45,20 @@ import {
   type SettingsService,
 } from '#server/modules/settings/settings.service';
 import { systemRoutes } from '#server/modules/system/system.routes';
+import { authEncryptedColumns } from '#server/modules/auth/auth.encryption';
 import { acquireDataDirLock, type DataDirLock } from '#server/platform/data-dir-lock';
+import { createKeyring, type Keyring } from '#server/platform/crypto/keyring';
+import {
+  createKeyRotation,
+  defineEncryptedColumns,
+  type KeyRotation,
+  type TEncryptedColumn,
+} from '#server/platform/crypto/rotation';
 import { createDatabase, type Database, type Tx } from '#server/platform/db/database';
 import { migrate, readMigrations } from '#server/platform/db/migrate';
 import { createTenancy, type Tenancy } from '#server/platform/db/tenancy';
 import { buildApp, type App, type TAuthenticate } from '#server/platform/http/app';
+import { currentActingFor } from '#server/platform/http/impersonation';
 import { opsRoutes } from '#server/platform/http/ops.routes';
 import { createWebApp, defaultWebDir, type WebApp } from '#server/platform/http/web';
 import { createMailer, type Mailer } from '#server/platform/mail/mailer';
@@ -58,7 +79,20 @@ export type Services = {
   mailer: Mailer;
   auth: Auth;
   authenticate: TAuthenticate;
+  impersonations: ImpersonationService;
+  /** Encrypts our own secrets at rest (AES-256-GCM, key ids); rotated by `npm run rotate-keys`. */
+  keyring: Keyring;
+  /** Re-encrypts every registered encrypted column under the current key. */
+  keyRotation: KeyRotation;
 };
+
+/**
+ * Columns our keyring encrypts, each declared by the module owning it with `keyringColumn`
+ * (webhook signing secrets will be the first); better-auth's are declared by the auth module.
+ */
+const keyringColumns = (_keyring: Keyring): TEncryptedColumn[] => [
+  // keyringColumn(_keyring, { name: 'webhook_endpoints.secret', kind: 'tenant', table, id, value }),
+];
 
 /** The composition root: every service built once, with exactly the dependencies it uses. */
 export function createServices(
@@ -68,7 +102,8 @@ export function createServices(
   redis?: Redis,
 ): Services {
   const tenancy = createTenancy(database);
-  const audit = createAudit();
+  // Entries written while a superadmin impersonates the request's user name the superadmin.
+  const audit = createAudit({ currentImpersonator: () => currentActingFor()?.impersonatorId });
   const events = createEvents();
   const settings = createSettingsService({ audit, events });
   const roles = createRolesService({ audit, events, libraryPermission: libraryPermissionOf });
@@ -84,8 +119,28 @@ export function createServices(
     dir: path.join(config.CB_DATA_DIR, 'mail'),
     from: config.MAIL_FROM,
   });
+  const keyring = createKeyring(config.ENCRYPTION_KEYS);
+  const impersonations = createImpersonationService({
+    tenancy,
+    audit,
+    events,
+    identity,
+    // better-auth's sessions; its hooks call back into this service, so it comes first.
+    sessions: createImpersonationSessions(() => auth),
+    notify: ({ user, admin, reason, expiresAt }) =>
+      mailer.send(
+        impersonationNoticeEmail(user.email, user.name, {
+          admin: admin.name ? `${admin.name} (${admin.email})` : admin.email,
+          reason,
+          expiresAt,
+          accountUrl: `${config.PUBLIC_URL}/account`,
+        }),
+      ),
+    logger,
+  });
   const auth = createAuth({
     config,
+    keyring,
     db: database.db,
     mailer,
     logger,
@@ -106,6 +161,7 @@ export function createServices(
       (await tenancy.withPlatform((tx) => identity.findSoleOwnerships(tx, userId))).map(
         (o) => o.name,
       ),
+    onImpersonationSessionEnding: (session) => impersonations.sessionEnded(session),
     recordSecurityEvent: async (entry) => {
       const record = (tx: Tx) => audit.record(tx, entry);
       // Organization events land in that organization's log; the rest are platform entries.
@@ -113,7 +169,26 @@ export function createServices(
     },
   });
   const apiKeys = createApiKeysService({ audit, events });
-  const authenticate = createAuthenticator({ auth, identity, roles, settings, apiKeys, tenancy });
+  const keyRotation = createKeyRotation({
+    tenancy,
+    columns: defineEncryptedColumns([
+      ...authEncryptedColumns({
+        keyring,
+        legacySecret: config.AUTH_SECRET,
+        encryptOAuthTokens: auth.options.account?.encryptOAuthTokens === true,
+      }),
+      ...keyringColumns(keyring),
+    ]),
+  });
+  const authenticate = createAuthenticator({
+    auth,
+    identity,
+    roles,
+    settings,
+    apiKeys,
+    tenancy,
+    impersonations,
+  });
   return {
     database,
     tenancy,
@@ -125,6 +200,9 @@ export function createServices(
     mailer,
     auth,
     authenticate,
+    impersonations,
+    keyring,
+    keyRotation,
   };
 }
 
@@ -142,7 +220,16 @@ export function routeList(deps: {
   metrics: Metrics;
   services: Pick<
     Services,
-    'auth' | 'audit' | 'tenancy' | 'identity' | 'roles' | 'settings' | 'mailer' | 'apiKeys'
+    | 'auth'
+    | 'audit'
+    | 'tenancy'
+    | 'identity'
+    | 'roles'
+    | 'settings'
+    | 'mailer'
+    | 'apiKeys'
+    | 'impersonations'
+    | 'authenticate'
   >;
 }): FastifyPluginAsync[] {
   const { config, readiness, metrics, services } = deps;
@@ -155,6 +242,10 @@ export function routeList(deps: {
       authRoutes({
         auth: services.auth,
         config,
+        impersonationOf: async (sessionId) => {
+          const running = await services.impersonations.activeForSession(sessionId);
+          return running ? sessionImpersonationOf(running) : undefined;
+        },
         scope: {
           organizationSlug: async (orgId) =>
             (
@@ -191,6 +282,12 @@ export function routeList(deps: {
       settingsRoutes({ settings: services.settings, tenancy: services.tenancy }),
       apiKeyRoutes({ apiKeys: services.apiKeys, tenancy: services.tenancy }),
       auditRoutes({ audit: services.audit, tenancy: services.tenancy }),
+      impersonationRoutes({
+        impersonations: services.impersonations,
+        cookies: createImpersonationCookies(services.auth),
+        authenticate: services.authenticate,
+        config,
+      }),
     );
   }
   return routes;
@@ -292,6 +389,11 @@ export async function startServer(config: TConfig, logger: Logger): Promise<Runn
       cleanups.push(() => client.quit());
     }
 
+    if (config.encryptionKeySource.kind === 'auth-secret') {
+      logger.warn(
+        'ENCRYPTION_KEYS is not set: secrets at rest use a key derived from AUTH_SECRET, so AUTH_SECRET cannot change without losing them. Set ENCRYPTION_KEYS (npm run rotate-keys -- --generate; docs/security.md, "Secrets at rest and key rotation").',
+      );
+    }
     const services = createServices(database, config, logger, redis);
     cleanups.push(async () => services.mailer.close());
     let seeded: TSeedResult | undefined;

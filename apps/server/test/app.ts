@@ -31,16 +31,22 @@ export async function createTestApp(
     env?: Record<string, string>;
     redis?: Redis;
     extraRoutes?: FastifyPluginAsync[];
+    /**
+     * Another app's database and data directory (generated secrets, key file), as a restart
+     * would find them. Their owner closes them; this app's close leaves them.
+     */
+    restartOf?: TTestApp;
   } = {},
 ): Promise<TTestApp> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'corebase-app-'));
+  const reused = options.restartOf;
+  const dataDir = reused?.config.CB_DATA_DIR ?? mkdtempSync(path.join(tmpdir(), 'corebase-app-'));
   const config = loadConfig({
     NODE_ENV: 'test',
     CB_DATA_DIR: dataDir,
     LOG_LEVEL: 'silent',
     ...options.env,
   });
-  const db = await openTestDatabase(backend);
+  const db = reused?.db ?? (await openTestDatabase(backend));
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const services = createServices(db.database, config, logger, options.redis);
   const metrics = createMetrics();
@@ -75,6 +81,7 @@ export async function createTestApp(
     close: async () => {
       await app.close();
       services.mailer.close();
+      if (reused) return;
       await db.close();
       rmSync(dataDir, { recursive: true, force: true });
     },

@@ -5,6 +5,8 @@ export const ZAuditEntry = z.object({
   orgId: z.uuid().nullable(),
   actorType: z.enum(['user', 'api_key', 'system']),
   actorId: z.uuid().nullable(),
+  /** The superadmin acting as `actorId` when this happened (impersonation); null otherwise. */
+  impersonatorId: z.uuid().nullable(),
   action: z.string(),
   targetType: z.string().nullable(),
   targetId: z.string().nullable(),

@@ -13,6 +13,11 @@ export const errorStatus = {
   unauthenticated: 401,
   /** The caller is known but lacks the permission. */
   forbidden: 403,
+  /**
+   * A superadmin acting as the user asked for what only the user may do (change the password,
+   * the second factor, delete the account, mint keys or tokens).
+   */
+  impersonation_forbidden: 403,
   /** Nothing exists at this path, or the caller may not know it exists. */
   not_found: 404,
   /** The path exists but not with this method; `Allow` lists the methods. */

@@ -58,7 +58,8 @@ export function apiKeyRoutes(deps: {
     app.post(
       '/v1/api-keys',
       {
-        config: { permission: 'apikeys:manage' },
+        // A key outlives the session that made it: not while a superadmin impersonates.
+        config: { permission: 'apikeys:manage', refusedWhileImpersonating: true },
         schema: {
           tags: ['api-keys'],
           summary: 'Create a key with some of your permissions; the answer shows it this once.',

@@ -16,6 +16,8 @@ export const auditLog = pgTable(
     orgId: uuid('org_id'),
     actorType: text('actor_type', { enum: ['user', 'api_key', 'system'] }).notNull(),
     actorId: uuid('actor_id'),
+    /** The superadmin acting as the actor (an impersonation), when one was. */
+    impersonatorId: uuid('impersonator_id'),
     action: text('action').notNull(),
     targetType: text('target_type'),
     targetId: text('target_id'),

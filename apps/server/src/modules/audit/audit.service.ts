@@ -15,6 +15,8 @@ export const ZAuditEntry = z.object({
     type: z.enum(['user', 'api_key', 'system']),
     id: z.uuid().nullable().default(null),
   }),
+  /** The superadmin acting as the actor; by default the one of the current request, if any. */
+  impersonatorId: z.uuid().nullable().optional(),
   /** `<area>.<verb>`, e.g. `organization.created`, `member.role_changed`. */
   action: z.string().regex(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/, 'expected area.verb'),
   target: z.object({ type: z.string().min(1), id: z.string().min(1) }).optional(),
@@ -40,7 +42,12 @@ export type Audit = {
   list(tx: Tx, filter: TListAuditFilter): Promise<TAuditRow[]>;
 };
 
-export function createAudit(): Audit {
+export type TAuditDeps = {
+  /** The superadmin impersonating the current request's user, if one is (request scope). */
+  currentImpersonator?: () => string | undefined;
+};
+
+export function createAudit({ currentImpersonator }: TAuditDeps = {}): Audit {
   return {
     async record(tx, input) {
       const entry = ZAuditEntry.parse(input);
@@ -50,6 +57,10 @@ export function createAudit(): Audit {
         orgId: entry.orgId,
         actorType: entry.actor.type,
         actorId: entry.actor.id,
+        impersonatorId:
+          entry.impersonatorId === undefined
+            ? (currentImpersonator?.() ?? null)
+            : entry.impersonatorId,
         action: entry.action,
         targetType: entry.target?.type ?? null,
         targetId: entry.target?.id ?? null,

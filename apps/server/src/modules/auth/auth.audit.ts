@@ -42,6 +42,12 @@ const actions: Record<string, { ok: string; failed?: string }> = {
     failed: 'auth.two_factor_change_failed',
   },
   '/two-factor/get-totp-uri': { ok: 'auth.two_factor_secret_viewed' },
+  '/unlink-account': {
+    ok: 'auth.sign_in_method_removed',
+    failed: 'auth.sign_in_method_remove_failed',
+  },
+  '/sign-in/social': { ok: 'auth.signed_in', failed: 'auth.sign_in_failed' },
+  '/callback/:id': { ok: 'auth.signed_in', failed: 'auth.oauth_sign_in_failed' },
   '/two-factor/verify-totp': { ok: 'auth.signed_in', failed: 'auth.two_factor_failed' },
   '/two-factor/verify-backup-code': { ok: 'auth.signed_in', failed: 'auth.two_factor_failed' },
 };
@@ -58,6 +64,8 @@ const isTwoFactorChallenge = (returned: unknown): boolean =>
   returned !== null &&
   (returned as { twoFactorRedirect?: unknown }).twoFactorRedirect === true;
 
+const signInPathsWithChallenge = new Set(['/sign-in/email', '/sign-in/social', '/callback/:id']);
+
 /** Whether calls to this endpoint are audited (their caller is worth looking up first). */
 export const isAuditedPath = (path: string): boolean => path in actions;
 
@@ -73,7 +81,47 @@ export type TAuthCall = {
   activeOrganizationId: string | null;
   body: Record<string, unknown> | undefined;
   headers: Headers | undefined;
+  /** The OAuth or OpenID Connect provider of a social sign-in or its callback. */
+  provider?: string | undefined;
+  /** Whether the call created a session (a completed sign-in). */
+  signedIn?: boolean;
 };
+
+/** Where a redirect answer (better-auth throws them as errors with a Location) sends the browser. */
+function locationOf(returned: unknown): URL | undefined {
+  const headers = (returned as { headers?: unknown } | undefined)?.headers;
+  const location =
+    headers instanceof Headers
+      ? headers.get('location')
+      : typeof headers === 'object' && headers !== null
+        ? ((headers as Record<string, unknown>).location ??
+          (headers as Record<string, unknown>).Location)
+        : undefined;
+  if (typeof location !== 'string') return undefined;
+  try {
+    return new URL(location, 'http://relative.invalid');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A provider sign-in's outcome. Starting one (a redirect to the provider) is no event; the
+ * callback is a redirect either way, to the app or to the error page with `?error=`. A callback
+ * that links a provider to the signed-in user is recorded when the account is created.
+ */
+function socialOutcome(call: TAuthCall): { ok: boolean; reason?: string } | undefined {
+  if (call.path === '/sign-in/social') {
+    if (call.signedIn || isTwoFactorChallenge(call.returned)) return { ok: true };
+    return isAPIError(call.returned) ? { ok: false } : undefined;
+  }
+  const location = locationOf(call.returned);
+  if (location?.searchParams.get('two-factor') === 'required') return { ok: true };
+  const error = location?.searchParams.get('error');
+  if (call.signedIn && !error) return { ok: true };
+  if (!error) return undefined;
+  return { ok: false, reason: error };
+}
 
 /**
  * The audit entry for one call of a better-auth endpoint, or undefined when it is not a security
@@ -83,16 +131,32 @@ export type TAuthCall = {
 export function securityEventOf(call: TAuthCall): TAuditEntryInput | undefined {
   const action = actions[call.path];
   if (!action) return undefined;
-  const failed = isAPIError(call.returned);
+  const social =
+    call.path === '/sign-in/social' || call.path === '/callback/:id'
+      ? socialOutcome(call)
+      : undefined;
+  if ((call.path === '/sign-in/social' || call.path === '/callback/:id') && !social) {
+    return undefined;
+  }
+  const failed = social ? !social.ok : isAPIError(call.returned);
   let name = failed ? action.failed : action.ok;
   const details: Record<string, unknown> = {};
-  if (!failed && call.path === '/sign-in/email' && isTwoFactorChallenge(call.returned)) {
+  if (social) {
+    details.provider = call.provider;
+    if (social.ok) details.method = 'oauth';
+    else if (social.reason) details.reason = social.reason;
+    if (call.hadSession) details.link = true;
+  }
+  const challenged =
+    isTwoFactorChallenge(call.returned) ||
+    (social?.ok === true && !call.signedIn && !call.hadSession);
+  if (!failed && signInPathsWithChallenge.has(call.path) && challenged) {
     // The password was right; the session waits for the second factor.
     name = 'auth.two_factor_challenged';
   } else if (!failed && call.path === '/two-factor/verify-totp' && call.hadSession) {
     // A signed-in user's first code confirms the secret: two-factor is on from now.
     name = call.callerTwoFactorEnabled ? 'auth.two_factor_verified' : 'auth.two_factor_enabled';
-  } else if (!failed && name === 'auth.signed_in') {
+  } else if (!failed && name === 'auth.signed_in' && !social) {
     details.method = signInMethods[call.path];
   }
   if (!name) return undefined;
@@ -111,7 +175,7 @@ export function securityEventOf(call: TAuthCall): TAuditEntryInput | undefined {
   const email =
     typeof call.body?.email === 'string' ? call.body.email.trim().toLowerCase() : undefined;
   if (email) details.email = email;
-  if (failed)
+  if (failed && !details.reason)
     details.reason = (call.returned as { body?: { code?: string } }).body?.code ?? 'failed';
   for (const key of [
     'role',
@@ -120,6 +184,7 @@ export function securityEventOf(call: TAuthCall): TAuditEntryInput | undefined {
     'invitationId',
     'name',
     'slug',
+    'providerId',
   ] as const) {
     if (typeof call.body?.[key] === 'string') details[key] = call.body[key];
   }

@@ -126,3 +126,24 @@ export function twoFactorResetEmail(
     ),
   };
 }
+
+export function impersonationNoticeEmail(
+  to: string,
+  name: string,
+  details: { admin: string; reason: string; expiresAt: Date; accountUrl: string },
+): TMail {
+  return {
+    to,
+    subject: 'A Corebase administrator is acting in your account',
+    ...layout(
+      'An administrator is acting in your account',
+      [
+        `Hello ${name},`,
+        `${details.admin}, a Corebase platform administrator, started acting as you, until ${details.expiresAt.toUTCString()} at the latest. The reason given: “${details.reason}”.`,
+        'They cannot see or change your password, your email address, your two-factor authentication or your API keys, and everything they do is recorded in the audit log under their name. Their session is listed among your sessions, where you can end it.',
+        'If you did not expect this, contact your administrator.',
+      ],
+      { label: 'See your sessions', url: details.accountUrl },
+    ),
+  };
+}

@@ -1,5 +1,14 @@
 import { createHmac } from 'node:crypto';
-import type { TPermission, TRouteAccess } from '@corebase/contracts';
+import {
+  impersonationHeader,
+  ZSessionImpersonation,
+  ZSignInMethods,
+  type TPermission,
+  type TRouteAccess,
+  type TSessionImpersonation,
+  type TSignInProvider,
+} from '@corebase/contracts';
+import { fromNodeHeaders } from 'better-auth/node';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -10,7 +19,34 @@ import { hashBackupCode } from '#server/modules/auth/two-factor';
 import { hasControlCharacter } from '#server/platform/http/characters';
 import { AppError } from '#server/platform/errors';
 import { csrfHeader, csrfTokenFor } from '#server/platform/http/csrf';
+import {
+  impersonationHeaderValue,
+  runActingFor,
+  type TActingFor,
+} from '#server/platform/http/impersonation';
 import { codeForStatus, sendProblem } from '#server/platform/http/problem';
+
+/** Who impersonates the caller of a public endpoint (which resolves no principal), if anyone. */
+async function impersonationOfCaller(
+  deps: TAuthRoutesDeps,
+  request: FastifyRequest,
+): Promise<TActingFor | undefined> {
+  if (!deps.impersonationOf) return undefined;
+  const found = await deps.auth.api
+    .getSession({ headers: fromNodeHeaders(request.headers), query: { disableRefresh: true } })
+    .catch(() => null);
+  if (!(found?.session as { impersonatedBy?: string | null } | undefined)?.impersonatedBy) {
+    return undefined;
+  }
+  const impersonation = await deps.impersonationOf(found!.session.id);
+  return impersonation
+    ? {
+        impersonatorId: impersonation.by.id,
+        impersonationId: impersonation.id,
+        expiresAt: new Date(impersonation.expiresAt),
+      }
+    : undefined;
+}
 
 /** Set by us from the connection (or trusted proxy); a value sent by the client is replaced. */
 export const clientIpHeader = 'x-corebase-client-ip';
@@ -151,6 +187,19 @@ const ZCsrfToken = z.object({
   header: z.string(),
 });
 
+/**
+ * The providers better-auth has in use: an OpenID Connect provider whose discovery failed at
+ * start is left out (its sign-in would fail), so the sign-in page offers only what works.
+ */
+async function signInProviders(auth: Auth): Promise<TSignInProvider[]> {
+  const context = await auth.$context;
+  return context.socialProviders.map((provider) => ({
+    id: provider.id,
+    name: provider.name,
+    type: provider.id === 'google' || provider.id === 'github' ? 'oauth' : 'oidc',
+  }));
+}
+
 /** Turns a Fastify request into the fetch Request better-auth's handler takes. */
 function toWebRequest(request: FastifyRequest, baseUrl: string, path: string): Request {
   const headers = new Headers();
@@ -258,6 +307,9 @@ const credentialPaths = new Set([
   '/send-verification-email',
   '/two-factor/verify-totp',
   '/two-factor/verify-backup-code',
+  '/sign-in/social',
+  '/link-social',
+  '/callback/:id',
 ]);
 
 /**
@@ -291,7 +343,73 @@ export type TAuthRoutesDeps = {
       doing: string,
     ): Promise<void>;
   };
+  /** The running impersonation of a session, for the session answer and its audit entries. */
+  impersonationOf?: (sessionId: string) => Promise<TSessionImpersonation | undefined>;
 };
+
+/**
+ * What only the user themself may do: refused while a superadmin impersonates them (403
+ * `impersonation_forbidden`). Credentials and ways in, the second factor, sessions, tokens
+ * minted from the session (and a provider's), the account itself.
+ */
+export const refusedWhileImpersonating = new Set([
+  '/change-password',
+  '/set-password',
+  '/change-email',
+  '/delete-user',
+  '/revoke-session',
+  '/revoke-sessions',
+  '/revoke-other-sessions',
+  '/two-factor/enable',
+  '/two-factor/disable',
+  '/two-factor/get-totp-uri',
+  '/two-factor/generate-backup-codes',
+  '/token',
+  '/link-social',
+  '/unlink-account',
+  '/oauth2/link',
+  '/get-access-token',
+  '/refresh-token',
+  '/account-info',
+]);
+
+/**
+ * The session answer while impersonating: `impersonation` for the web app's banner, and the
+ * header every answer to an impersonating caller carries. An impersonation that ended (or is
+ * past its end) has no session: null, as for a signed-out caller.
+ */
+async function withImpersonation(
+  deps: TAuthRoutesDeps,
+  reply: FastifyReply,
+  response: Response,
+): Promise<Response> {
+  if (!deps.impersonationOf || response.status !== 200) return response;
+  type TBody = { session?: { id?: unknown; impersonatedBy?: unknown } } | null;
+  let body: TBody;
+  try {
+    body = JSON.parse(await response.clone().text()) as TBody;
+  } catch {
+    return response;
+  }
+  const sessionId = body?.session?.id;
+  if (typeof sessionId !== 'string' || !body?.session?.impersonatedBy) return response;
+  const impersonation = await deps.impersonationOf(sessionId);
+  const answer = impersonation ? { ...body, impersonation } : null;
+  if (impersonation) {
+    void reply.header(
+      impersonationHeader,
+      impersonationHeaderValue({
+        impersonatorId: impersonation.by.id,
+        impersonationId: impersonation.id,
+        expiresAt: new Date(impersonation.expiresAt),
+      }),
+    );
+  }
+  return new Response(JSON.stringify(answer), {
+    status: response.status,
+    headers: response.headers,
+  });
+}
 
 const isPermission = (access: TRouteAccess): access is TPermission => access.includes(':');
 
@@ -584,6 +702,19 @@ export function authRoutes(deps: TAuthRoutesDeps): FastifyPluginAsyncZod {
         return { keys: keys.map((key) => ({ ...key, kty: String(key.kty) })) };
       },
     );
+    app.get(
+      '/v1/auth/providers',
+      {
+        config: { permission: 'public' },
+        schema: {
+          tags: ['auth'],
+          summary:
+            'The ways to sign in here: password, and each configured OAuth or OpenID Connect provider.',
+          response: { 200: ZSignInMethods },
+        },
+      },
+      async () => ({ password: true, providers: await signInProviders(auth) }),
+    );
     // Per address, whichever IPs the requests come from (IP limits miss a botnet).
     const accountLimit = app.createRateLimit({
       max: config.RATE_LIMIT_ACCOUNT_MAX,
@@ -600,6 +731,7 @@ export function authRoutes(deps: TAuthRoutesDeps): FastifyPluginAsyncZod {
           permission: access,
           requestSchema: { body: endpoint.body, querystring: endpoint.query },
           sessionOnly: true,
+          refusedWhileImpersonating: refusedWhileImpersonating.has(path),
         },
         // better-auth's own document (merged into /v1/openapi.json) describes these.
         schema: { hide: true },
@@ -627,12 +759,18 @@ export function authRoutes(deps: TAuthRoutesDeps): FastifyPluginAsyncZod {
           if (path === '/two-factor/verify-backup-code' && typeof body?.code === 'string') {
             request.body = { ...body, code: hashBackupCode(body.code) };
           }
-          return sendWebResponse(
-            request,
-            reply,
-            await auth.handler(toWebRequest(request, config.PUBLIC_URL, path)),
-            withQrCode.has(path),
-          );
+          const handle = () => auth.handler(toWebRequest(request, config.PUBLIC_URL, path));
+          let response: Response;
+          if (path === '/get-session') {
+            response = await withImpersonation(deps, reply, await handle());
+          } else if (path === '/sign-out') {
+            // A public endpoint (no principal): its audit entry names the impersonator too.
+            const actingFor = await impersonationOfCaller(deps, request);
+            response = actingFor ? await runActingFor(actingFor, handle) : await handle();
+          } else {
+            response = await handle();
+          }
+          return sendWebResponse(request, reply, response, withQrCode.has(path));
         },
       });
     }
@@ -663,8 +801,37 @@ export async function authOpenApi(auth: Auth): Promise<TOpenApiFragment> {
     paths[`${authBasePath}${path}`] = Object.fromEntries(
       Object.entries(operations)
         .filter(([method]) => methods.includes(method))
-        .map(([method, operation]) => [method, { ...operation, tags: ['auth'] }]),
+        .map(([method, operation]) => [
+          method,
+          {
+            ...(path === '/get-session' ? withImpersonationSchema(operation) : operation),
+            tags: ['auth'],
+          },
+        ]),
     );
   }
   return { paths, components: { schemas: document.components?.schemas ?? {} } };
+}
+
+/** The session answer documents what we add to it: `impersonation`, while impersonating. */
+function withImpersonationSchema(operation: object): object {
+  const copy = structuredClone(operation) as {
+    responses?: Record<
+      string,
+      { content?: Record<string, { schema?: { properties?: Record<string, unknown> } }> }
+    >;
+  };
+  const schema = copy.responses?.['200']?.content?.['application/json']?.schema;
+  if (schema?.properties) {
+    const impersonation: Record<string, unknown> = z.toJSONSchema(ZSessionImpersonation, {
+      target: 'draft-2020-12',
+    });
+    delete impersonation.$schema;
+    schema.properties.impersonation = {
+      ...impersonation,
+      description:
+        'Present while a platform superadmin acts as this user (impersonation): show it.',
+    };
+  }
+  return copy;
 }

@@ -4,11 +4,13 @@ import { drizzleAdapter } from 'better-auth/adapters/drizzle';
 import { openAPI } from 'better-auth/plugins';
 import { bearer } from 'better-auth/plugins/bearer';
 import { jwt } from 'better-auth/plugins/jwt';
+import { genericOAuth } from 'better-auth/plugins/generic-oauth';
 import { twoFactor } from 'better-auth/plugins/two-factor';
 import { organization } from 'better-auth/plugins/organization';
+import type { HookEndpointContext } from '@better-auth/core';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { trustedOrigins, type TConfig } from '#server/config';
+import { trustedOrigins, type TConfig, type TOidcProvider } from '#server/config';
 import { dictionary } from '@zxcvbn-ts/language-common';
 import { APIError, createAuthMiddleware, getSessionFromCtx, isAPIError } from 'better-auth/api';
 import { accessControl, libraryRoles } from '#server/modules/auth/auth.access';
@@ -43,6 +45,8 @@ import {
 import { newId } from '#server/platform/db/columns';
 import type { Db } from '#server/platform/db/database';
 import type { Mailer } from '#server/platform/mail/mailer';
+import type { Keyring } from '#server/platform/crypto/keyring';
+import { betterAuthSecrets } from '#server/modules/auth/auth.encryption';
 
 /** Where better-auth is mounted; every auth endpoint is below it. */
 export const authBasePath = '/v1/auth';
@@ -70,6 +74,10 @@ export type TAuthDeps = {
   soleOwnerships: (userId: string) => Promise<string[]>;
   /** The organization a new session starts in: the user's only one, else none (they choose). */
   defaultOrganization: (userId: string) => Promise<string | undefined>;
+  /** A session a superadmin impersonated through is about to go (sign-out, revocation, expiry). */
+  onImpersonationSessionEnding?: (session: { id: string }) => Promise<void>;
+  /** Encrypts what better-auth keeps at rest (TOTP secrets, JWT keys, OAuth tokens). */
+  keyring: Keyring;
 };
 
 /** Lower-cased; about 49,000 passwords from leaks (zxcvbn-ts's list). */
@@ -102,12 +110,69 @@ function profileProblem(
   return undefined;
 }
 
+/** What an after hook sees: the endpoint's path and context, its answer in `returned`. */
+type TAfterHookContext = HookEndpointContext & {
+  path: string;
+  context: { newSession: { user: object } | null };
+};
+
+/** Endpoints that end in a session, which the two-factor challenge may hold back. */
+const signInPaths = new Set(['/sign-in/email', '/sign-in/social', '/callback/:id']);
+
 const passwordFields: Record<string, string> = {
   '/sign-up/email': 'password',
   '/reset-password': 'newPassword',
   '/change-password': 'newPassword',
   '/set-password': 'newPassword',
 };
+
+/** Google and GitHub, each when its client id and secret are configured. */
+function socialProvidersOf(config: TConfig) {
+  return {
+    ...(config.GOOGLE_CLIENT_ID && config.GOOGLE_CLIENT_SECRET
+      ? {
+          google: {
+            clientId: config.GOOGLE_CLIENT_ID,
+            clientSecret: config.GOOGLE_CLIENT_SECRET,
+            prompt: 'select_account' as const,
+          },
+        }
+      : {}),
+    ...(config.GITHUB_CLIENT_ID && config.GITHUB_CLIENT_SECRET
+      ? {
+          github: { clientId: config.GITHUB_CLIENT_ID, clientSecret: config.GITHUB_CLIENT_SECRET },
+        }
+      : {}),
+  };
+}
+
+/**
+ * An OpenID Connect provider: endpoints from its discovery document, authorization code with
+ * PKCE, and ID tokens verified against its JWKS (issuer, audience, nonce) or it is not used.
+ */
+function oidcProviderOf(provider: TOidcProvider) {
+  return {
+    providerId: provider.id,
+    name: provider.name ?? provider.id,
+    discoveryUrl: `${provider.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`,
+    requireIdTokenVerification: true,
+    clientId: provider.clientId,
+    ...(provider.clientSecret ? { clientSecret: provider.clientSecret } : {}),
+    scopes: provider.scopes ?? ['openid', 'email', 'profile'],
+    pkce: true,
+    // OpenID Connect's claim is email_verified; better-auth reads emailVerified.
+    mapProfileToUser: (profile: Record<string, unknown>) => {
+      const str = (value: unknown) => (typeof value === 'string' && value ? value : undefined);
+      const email = str(profile.email);
+      return {
+        emailVerified: profile.email_verified === true || profile.email_verified === 'true',
+        name:
+          str(profile.name) ?? str(profile.preferred_username) ?? email?.split('@')[0] ?? 'User',
+        ...(str(profile.picture) ? { image: str(profile.picture) } : {}),
+      };
+    },
+  };
+}
 
 /**
  * better-auth on our own tables: its models are mapped onto users, sessions, accounts,
@@ -126,6 +191,8 @@ export function createAuth({
   redis,
   knownDevice,
   defaultOrganization,
+  onImpersonationSessionEnding,
+  keyring,
 }: TAuthDeps) {
   /** Mails the user when a sign-in comes from a user agent none of their other sessions has. */
   const alertOnNewDevice = async (
@@ -151,6 +218,8 @@ export function createAuth({
   >();
   /** Whose second factor a request is about, when it has no session (yet). */
   const challenged = new WeakMap<Request, string>();
+  /** The provider of the account an unlink-account call removes (it names only the row id). */
+  const unlinking = new WeakMap<Request, string>();
   /*
    * Runs after every endpoint, as the last plugin: after the two-factor plugin has turned a
    * password sign-in into a challenge (no session yet), so what it records is what happened.
@@ -170,8 +239,20 @@ export function createAuth({
       hadSession: caller !== undefined,
       callerTwoFactorEnabled: caller?.twoFactorEnabled ?? false,
       activeOrganizationId: caller?.activeOrganizationId ?? null,
-      body: ctx.body as Record<string, unknown> | undefined,
+      body: {
+        ...(ctx.body as Record<string, unknown> | undefined),
+        ...(ctx.request && unlinking.has(ctx.request)
+          ? { providerId: unlinking.get(ctx.request) }
+          : {}),
+      },
       headers: ctx.request?.headers ?? ctx.headers,
+      provider:
+        ctx.path === '/callback/:id'
+          ? (ctx.params as { id?: string } | undefined)?.id
+          : typeof (ctx.body as { provider?: unknown } | undefined)?.provider === 'string'
+            ? (ctx.body as { provider: string }).provider
+            : undefined,
+      signedIn: signedIn !== null && signedIn !== undefined,
     });
     if (event) await recordSecurityEvent(event);
     // A member of one organization acts in it from the first request of a new session.
@@ -213,17 +294,32 @@ export function createAuth({
     // A sign-in that completed (the password alone, or the second factor after it).
     const completesSignIn =
       ctx.path === '/sign-in/email' ||
+      ctx.path === '/sign-in/social' ||
+      ctx.path === '/callback/:id' ||
       (!caller &&
         (ctx.path === '/two-factor/verify-totp' || ctx.path === '/two-factor/verify-backup-code'));
     if (completesSignIn && signedIn && !isAPIError(returned)) {
       await alertOnNewDevice(signedIn.user, signedIn.session);
     }
   });
-  return betterAuth({
+  const twoFactorPlugin = twoFactor({
+    issuer: 'Corebase',
+    // "Trust this device": no second factor from it for 30 days (refreshed at each sign-in).
+    trustDeviceMaxAge: 60 * 60 * 24 * 30,
+    backupCodeOptions: {
+      customBackupCodesGenerate: generateBackupCodes,
+      storeBackupCodes: hashedBackupCodes,
+    },
+    schema: { twoFactor: { modelName: 'twoFactors' } },
+  });
+  /** The plugin's own sign-in challenge (trusted device, challenge cookie, no session yet). */
+  const challengeSecondFactor = twoFactorPlugin.hooks.after[0]!.handler;
+  const auth = betterAuth({
     appName: 'Corebase',
     baseURL: config.PUBLIC_URL,
     basePath: authBasePath,
     secret: config.AUTH_SECRET,
+    secrets: betterAuthSecrets(keyring),
     trustedOrigins: trustedOrigins(config),
     telemetry: { enabled: false },
     // Into our pino logs (redacted, with levels), not better-auth's own console output.
@@ -290,9 +386,36 @@ export function createAuth({
       updateAge: Math.min(60 * 60, Math.floor(idleSeconds / 4)),
       // Sensitive actions without the password (deleting the account) need a sign-in this recent.
       freshAge: 60 * 10,
+      additionalFields: {
+        // The superadmin acting through this session (our impersonation routes set it; the
+        // impersonations table says until when). Never from a client.
+        impersonatedBy: { type: 'string', required: false, input: false },
+      },
     },
     // ...and never past the absolute end, AUTH_SESSION_MAX_DAYS after the sign-in.
     databaseHooks: {
+      // A provider joined to a user (at their first sign-in with it, by a verified address, or
+      // from the account page) is a new way into the account: audited.
+      account: {
+        create: {
+          after: async (account, ctx) => {
+            if (account.providerId === 'credential') return;
+            const headers = ctx?.request?.headers ?? ctx?.headers;
+            await recordSecurityEvent({
+              orgId: null,
+              actor: { type: 'user', id: account.userId },
+              action: 'auth.sign_in_method_added',
+              target: { type: 'user', id: account.userId },
+              after: { providerId: account.providerId, accountId: account.accountId },
+              context: {
+                ip: headers?.get('x-corebase-client-ip') ?? undefined,
+                userAgent: headers?.get('user-agent') ?? undefined,
+                requestId: headers?.get('x-request-id') ?? undefined,
+              },
+            });
+          },
+        },
+      },
       session: {
         create: {
           before: async (session) => {
@@ -303,18 +426,62 @@ export function createAuth({
         update: {
           before: async (changes, ctx) => {
             // A refresh runs inside get-session, which has loaded the session it extends.
-            const signedInAt = (
-              ctx?.context as { session?: { session?: { createdAt?: Date | string } } } | undefined
-            )?.session?.session?.createdAt;
+            const loaded = (
+              ctx?.context as
+                | {
+                    session?: {
+                      session?: {
+                        createdAt?: Date | string;
+                        expiresAt?: Date | string;
+                        impersonatedBy?: string | null;
+                      };
+                    };
+                  }
+                | undefined
+            )?.session?.session;
+            const signedInAt = loaded?.createdAt;
             const expiresAt = (changes as { expiresAt?: Date }).expiresAt;
             if (!expiresAt || !signedInAt) return undefined;
-            const cap = new Date(new Date(signedInAt).getTime() + maxMs);
+            let cap = new Date(new Date(signedInAt).getTime() + maxMs);
+            // An impersonation ends when it was told to, however much its session is used.
+            if (loaded.impersonatedBy && loaded.expiresAt) {
+              const end = new Date(loaded.expiresAt);
+              if (end < cap) cap = end;
+            }
             return expiresAt > cap ? { data: { ...changes, expiresAt: cap } } : undefined;
+          },
+        },
+        // Before, while the impersonation still names its session: it is ended with it.
+        delete: {
+          before: async (session) => {
+            if (!(session as { impersonatedBy?: string | null }).impersonatedBy) return;
+            try {
+              await onImpersonationSessionEnding?.({ id: session.id });
+            } catch (error) {
+              // The session goes anyway, and the access with it; the impersonation's end is then
+              // recorded when it expires.
+              logger.error({ err: error, sessionId: session.id }, 'ending an impersonation failed');
+            }
           },
         },
       },
     },
-    account: { modelName: 'accounts' },
+    socialProviders: socialProvidersOf(config),
+    account: {
+      modelName: 'accounts',
+      // Provider tokens are kept encrypted (better-auth's versioned secrets), never in clear.
+      encryptOAuthTokens: true,
+      accountLinking: {
+        // A provider account joins the existing user of the same address only when both sides
+        // have verified it: the provider says so, and the user here confirmed it by mail.
+        enabled: true,
+        requireLocalEmailVerified: true,
+        // The last way to sign in cannot be unlinked.
+        allowUnlinkingAll: false,
+      },
+    },
+    // A failed provider sign-in lands on our sign-in page, which explains `?error=`.
+    onAPIError: { errorURL: `${config.PUBLIC_URL}/sign-in` },
     verification: { modelName: 'verifications' },
     advanced: {
       database: { generateId: () => newId() },
@@ -357,7 +524,7 @@ export function createAuth({
       // challenge still shows whose it is here.
       after: createAuthMiddleware(async (ctx) => {
         const user = ctx.context.newSession?.user;
-        if (ctx.request && ctx.path === '/sign-in/email' && user) {
+        if (ctx.request && signInPaths.has(ctx.path) && user) {
           challenged.set(ctx.request, user.id);
         }
       }),
@@ -398,6 +565,15 @@ export function createAuth({
                   .activeOrganizationId ?? null,
             });
           }
+        }
+        if (ctx.request && ctx.path === '/unlink-account' && typeof body.accountId === 'string') {
+          const userId = callers.get(ctx.request)?.userId;
+          const account = userId
+            ? (await ctx.context.internalAdapter.findAccounts(userId)).find(
+                (a) => a.id === body.accountId,
+              )
+            : undefined;
+          if (account) unlinking.set(ctx.request, account.providerId);
         }
         // A code at sign-in comes with the challenge cookie, which names the user.
         if (
@@ -476,16 +652,37 @@ export function createAuth({
           organizationRole: { modelName: 'organizationRoles' },
         },
       }),
-      twoFactor({
-        issuer: 'Corebase',
-        // "Trust this device": no second factor from it for 30 days (refreshed at each sign-in).
-        trustDeviceMaxAge: 60 * 60 * 24 * 30,
-        backupCodeOptions: {
-          customBackupCodesGenerate: generateBackupCodes,
-          storeBackupCodes: hashedBackupCodes,
+      genericOAuth({ config: (config.OIDC_PROVIDERS ?? []).map(oidcProviderOf) }),
+      twoFactorPlugin,
+      {
+        // A provider sign-in of a user with two-factor on gets the same challenge as a password
+        // sign-in (the plugin asks it of password sign-ins only): a taken-over Google or GitHub
+        // account alone does not open the account. The browser flow lands on the sign-in
+        // page's code step; an ID-token sign-in answers twoFactorRedirect as the password one.
+        id: 'corebase-provider-two-factor',
+        hooks: {
+          after: [
+            {
+              matcher: (ctx) => ctx.path === '/callback/:id' || ctx.path === '/sign-in/social',
+              // A plain hook, not a middleware: the hook runner's context returns the headers
+              // (the challenge cookie) of the plugin's handler called with it.
+              handler: (async (ctx: TAfterHookContext) => {
+                const user = ctx.context.newSession?.user as
+                  { twoFactorEnabled?: boolean | null } | undefined;
+                if (!user?.twoFactorEnabled) return {};
+                const result = (await challengeSecondFactor(ctx)) as
+                  { headers?: Headers; response?: unknown } | undefined;
+                if (ctx.path !== '/callback/:id' || ctx.context.newSession !== null) {
+                  return result ?? {};
+                }
+                const headers = new Headers(result?.headers);
+                headers.set('location', `${config.PUBLIC_URL}/sign-in?two-factor=required`);
+                return { headers, response: new APIError('FOUND', undefined, headers) };
+              }) as unknown as typeof challengeSecondFactor,
+            },
+          ],
         },
-        schema: { twoFactor: { modelName: 'twoFactors' } },
-      }),
+      },
       jwt({
         // Short-lived access tokens for API clients: GET /v1/auth/token with a session.
         jwt: {
@@ -511,6 +708,21 @@ export function createAuth({
       },
     ],
   });
+  /*
+   * With `secrets` set, better-auth also signs cookies (session, two-factor challenge, trusted
+   * device) and email-verification tokens with secrets[0]: a key rotation would sign everyone
+   * out. Signing stays on AUTH_SECRET. Every request and auth.api call reads `secret` from this
+   * one context object (copied per request after it resolves), and this callback, registered
+   * first, runs before any of them can see it.
+   */
+  void auth.$context.then(
+    (context) => {
+      context.secret = config.AUTH_SECRET;
+    },
+    // A failed start is reported where the context is awaited (the first request, authOpenApi).
+    () => undefined,
+  );
+  return auth;
 }
 
 export type Auth = ReturnType<typeof createAuth>;

@@ -1,6 +1,7 @@
 import { fromNodeHeaders } from 'better-auth/node';
 import type { Auth } from '#server/modules/auth/auth';
 import type { IdentityService } from '#server/modules/identity/identity.service';
+import type { ImpersonationService } from '#server/modules/impersonation/impersonation.service';
 import type { RolesService } from '#server/modules/identity/roles.service';
 import { isApiKeyLike, type ApiKeysService } from '#server/modules/api-keys/api-keys.service';
 import { requestContextOf } from '#server/platform/http/request-context';
@@ -62,7 +63,12 @@ async function authenticateApiKey(
   };
 }
 
-type TAuthenticatorDeps = TDeps & { auth: Auth; settings: SettingsService };
+type TAuthenticatorDeps = TDeps & {
+  auth: Auth;
+  settings: SettingsService;
+  /** The running impersonation of a session marked `impersonatedBy`: the source of its end. */
+  impersonations?: Pick<ImpersonationService, 'activeForSession'>;
+};
 
 /**
  * The user's standing in their active organization: the role's permissions, narrowed while the
@@ -141,6 +147,17 @@ export function createAuthenticator(deps: TAuthenticatorDeps): TAuthenticate {
     }
     const session = await deps.auth.api.getSession({ headers: fromNodeHeaders(request.headers) });
     if (!session) return null;
+    let impersonatedBy: TPrincipal['impersonatedBy'];
+    if ((session.session as { impersonatedBy?: string | null }).impersonatedBy) {
+      // Stopped or past its end, an impersonation's session is no session at all.
+      const running = await deps.impersonations?.activeForSession(session.session.id);
+      if (!running) return null;
+      impersonatedBy = {
+        impersonatorId: running.adminUserId,
+        impersonationId: running.id,
+        expiresAt: running.expiresAt,
+      };
+    }
     const twoFactorEnabled =
       (session.user as { twoFactorEnabled?: boolean | null }).twoFactorEnabled === true;
     return {
@@ -151,9 +168,10 @@ export function createAuthenticator(deps: TAuthenticatorDeps): TAuthenticate {
         { id: session.user.id, twoFactorEnabled },
         (session.session as { activeOrganizationId?: string | null }).activeOrganizationId,
       )),
-      superadmin: (session.user as { role?: string | null }).role === 'admin',
+      superadmin: !impersonatedBy && (session.user as { role?: string | null }).role === 'admin',
       twoFactorEnabled,
       via: /^Bearer\s/i.test(request.headers.authorization ?? '') ? 'bearer' : 'cookie',
+      ...(impersonatedBy ? { impersonatedBy } : {}),
     };
   };
 }

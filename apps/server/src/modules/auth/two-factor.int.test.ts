@@ -4,43 +4,9 @@ import { auditLog } from '#server/modules/audit/audit.schema';
 import { twoFactors, users, verifications } from '#server/modules/identity/identity.schema';
 import { createTestApp, type TTestApp } from '#test/app';
 import { testBackends } from '#test/databases';
+import { browser } from '#test/browser';
 import { signUpVerified } from '#test/personas';
 import { totpCode } from '#test/totp';
-
-const origin = 'http://localhost:3000';
-
-type TResponse = Awaited<ReturnType<TTestApp['app']['inject']>>;
-
-/** A browser: keeps its cookies (session, two-factor challenge, trusted device) between calls. */
-function browser(t: TTestApp) {
-  const jar = new Map<string, string>();
-  const call = async (
-    method: 'GET' | 'POST',
-    url: string,
-    payload?: object,
-  ): Promise<TResponse> => {
-    const response = await t.app.inject({
-      method,
-      url,
-      headers: {
-        origin,
-        ...(jar.size ? { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') } : {}),
-      },
-      ...(payload ? { payload } : {}),
-    });
-    for (const cookie of response.cookies) {
-      if (cookie.value === '' || (cookie.maxAge !== undefined && cookie.maxAge <= 0)) {
-        jar.delete(cookie.name);
-      } else jar.set(cookie.name, cookie.value);
-    }
-    return response;
-  };
-  const has = (suffix: string) => [...jar.keys()].some((name) => name.endsWith(suffix));
-  const forget = (suffix: string) => {
-    for (const name of [...jar.keys()]) if (name.endsWith(suffix)) jar.delete(name);
-  };
-  return { call, has, forget };
-}
 
 describe.each(testBackends())('two-factor sign-in on %s', (backend) => {
   let t: TTestApp;

@@ -156,8 +156,8 @@ export const accounts = pgTable(
 
 /**
  * Platform table (no RLS): two-factor plugin `twoFactor`, one row per user with a TOTP secret.
- * The secret is encrypted by better-auth with AUTH_SECRET; the backup codes are SHA-256 hashes
- * (see auth.ts), never the codes themselves.
+ * The secret is encrypted by better-auth under ENCRYPTION_KEYS (auth.encryption.ts); the backup
+ * codes are SHA-256 hashes (see auth.ts), never the codes themselves.
  */
 export const twoFactors = pgTable(
   'two_factors',
@@ -179,7 +179,7 @@ export const twoFactors = pgTable(
 
 /**
  * Platform table (no RLS): jwt plugin `jwks`, the key pairs JWT access tokens are signed with.
- * The private key is encrypted by better-auth with AUTH_SECRET; a key past `expiresAt` (rotation)
+ * The private key is encrypted by better-auth (ENCRYPTION_KEYS); a key past `expiresAt` (rotation)
  * signs nothing more and verifies for a grace period.
  */
 export const jwks = pgTable('jwks', {

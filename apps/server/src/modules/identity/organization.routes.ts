@@ -44,7 +44,8 @@ export function organizationRoutes(deps: {
     app.post(
       '/v1/organization/deletion',
       {
-        config: { permission: 'organization:delete' },
+        // The owners' decision alone, never a superadmin's acting as one.
+        config: { permission: 'organization:delete', refusedWhileImpersonating: true },
         schema: {
           tags: ['organizations'],
           summary: 'Delete the active organization: frozen now, purged after the grace period.',

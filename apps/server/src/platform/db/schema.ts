@@ -2,6 +2,7 @@
 export * from '#server/modules/api-keys/api-keys.schema';
 export * from '#server/modules/audit/audit.schema';
 export * from '#server/modules/identity/identity.schema';
+export * from '#server/modules/impersonation/impersonation.schema';
 export * from '#server/modules/settings/settings.schema';
 export * from '#server/platform/outbox/outbox.schema';
 
@@ -12,6 +13,7 @@ export * from '#server/platform/outbox/outbox.schema';
 export const platformTableNames = [
   'accounts',
   'api_keys',
+  'impersonations',
   'invitations',
   'jwks',
   'memberships',

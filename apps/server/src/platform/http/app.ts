@@ -4,7 +4,7 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { TRouteAccess } from '@corebase/contracts';
+import { impersonationHeader, type TRouteAccess } from '@corebase/contracts';
 import Fastify, {
   LogController,
   type FastifyInstance,
@@ -24,6 +24,11 @@ import { trustedOrigins, type TConfig } from '#server/config';
 import { AppError } from '#server/platform/errors';
 import { hasControlCharacter } from '#server/platform/http/characters';
 import { csrfHeader, isValidCsrfToken } from '#server/platform/http/csrf';
+import {
+  impersonationHeaderValue,
+  runActingFor,
+  type TActingFor,
+} from '#server/platform/http/impersonation';
 import { handleError, sendProblem } from '#server/platform/http/problem';
 import { requestIdFrom } from '#server/platform/http/request-id';
 import { isReservedPath } from '#server/platform/http/reserved';
@@ -62,6 +67,8 @@ export type TPrincipal = {
   apiKeyId?: string;
   /** Why permissions are narrower than the role says (added to 403 answers). */
   notice?: string;
+  /** Set when a superadmin acts as this user (an impersonation session). */
+  impersonatedBy?: TActingFor;
 };
 
 export type TAuthenticate = (request: FastifyRequest) => Promise<TPrincipal | null>;
@@ -75,6 +82,11 @@ declare module 'fastify' {
     requestSchema?: TRequestSchemas;
     /** A route for people signed in (accounts, members): refused to API keys. */
     sessionOnly?: boolean;
+    /**
+     * Credentials and other things only the user themself may do (password, second factor, API
+     * keys, account deletion): refused while a superadmin impersonates them.
+     */
+    refusedWhileImpersonating?: boolean;
   }
   // eslint-disable-next-line @typescript-eslint/consistent-type-definitions -- module augmentation needs an interface
   interface FastifyInstance {
@@ -253,7 +265,7 @@ export async function buildApp(options: TAppOptions): Promise<App> {
       callback(null, origin === undefined || config.CORS_ORIGINS.includes(origin));
     },
     credentials: true,
-    exposedHeaders: ['x-request-id', 'retry-after'],
+    exposedHeaders: ['x-request-id', 'retry-after', impersonationHeader],
   });
 
   await app.register(rateLimit, {
@@ -325,7 +337,7 @@ export async function buildApp(options: TAppOptions): Promise<App> {
     timeWindow: config.RATE_LIMIT_WINDOW_MS,
     keyGenerator: (request) => `api-key:${request.principal?.apiKeyId ?? 'none'}`,
   });
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     const access = request.routeOptions.config.permission;
     // `challenge` routes check their own credential (better-auth's two-factor cookie).
     if (access === 'public' || access === 'operator' || access === 'challenge') return;
@@ -346,6 +358,10 @@ export async function buildApp(options: TAppOptions): Promise<App> {
       );
     }
     request.principal = principal;
+    // Every answer to a request made while impersonating says so, errors included.
+    if (principal.impersonatedBy) {
+      void reply.header(impersonationHeader, impersonationHeaderValue(principal.impersonatedBy));
+    }
     // Keys and access tokens are for API clients: the data routes of an organization.
     if (
       (principal.via === 'api_key' || principal.via === 'jwt') &&
@@ -383,6 +399,12 @@ export async function buildApp(options: TAppOptions): Promise<App> {
         `Cross-site request refused: send it from the app itself (Origin header), with the ${csrfHeader} header from GET /v1/session/csrf-token, or authenticate with a bearer token.`,
       );
     }
+    if (principal.impersonatedBy && request.routeOptions.config.refusedWhileImpersonating) {
+      throw new AppError(
+        'impersonation_forbidden',
+        'Not while impersonating: credentials, the second factor, sessions, API keys and the account itself stay the user’s own. Stop impersonating (POST /v1/admin/impersonation/stop) first.',
+      );
+    }
     if (access === 'authenticated') return;
     if (access === 'superadmin') {
       if (!principal.superadmin)
@@ -402,6 +424,14 @@ export async function buildApp(options: TAppOptions): Promise<App> {
           `Your role (${principal.role ?? 'none'}) lacks the permission ${access}.`,
       );
     }
+  });
+
+  // A callback hook, so the route's own preHandlers and its handler run inside the scope (an async
+  // hook's scope would end with it; body parsing runs outside the onRequest hooks' scope).
+  app.addHook('preHandler', (request, _reply, done) => {
+    const actingFor = request.principal?.impersonatedBy;
+    if (actingFor) runActingFor(actingFor, done);
+    else done();
   });
 
   app.setNotFoundHandler(async (request, reply) => {

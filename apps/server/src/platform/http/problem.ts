@@ -10,6 +10,7 @@ const titles: Record<TErrorCode, string> = {
   bad_request: 'Bad request',
   unauthenticated: 'Authentication required',
   forbidden: 'Forbidden',
+  impersonation_forbidden: 'Forbidden while impersonating',
   not_found: 'Not found',
   method_not_allowed: 'Method not allowed',
   conflict: 'Conflict',
