@@ -28,7 +28,9 @@ function start(env: Record<string, string>, entry: 'main' | 'cli' = 'main', args
   return spawned;
 }
 
-describe('the server process', () => {
+// Each test starts real server processes (PGlite in WASM): on a busy two-core CI machine that takes
+// well over the default 30 s budget.
+describe('the server process', { timeout: 120_000 }, () => {
   it('reports every bad configuration key in one message and exits non-zero', async () => {
     const server = start({
       PORT: 'abc',
