@@ -58,6 +58,7 @@ import { createDatabase, type Database, type Tx } from '#server/platform/db/data
 import { migrate, readMigrations } from '#server/platform/db/migrate';
 import { createTenancy, type Tenancy } from '#server/platform/db/tenancy';
 import { buildApp, type App, type TAuthenticate } from '#server/platform/http/app';
+import { currentApiKeyId } from '#server/platform/http/api-key-scope';
 import { currentActingFor } from '#server/platform/http/impersonation';
 import { opsRoutes } from '#server/platform/http/ops.routes';
 import { createWebApp, defaultWebDir, type WebApp } from '#server/platform/http/web';
@@ -103,7 +104,10 @@ export function createServices(
 ): Services {
   const tenancy = createTenancy(database);
   // Entries written while a superadmin impersonates the request's user name the superadmin.
-  const audit = createAudit({ currentImpersonator: () => currentActingFor()?.impersonatorId });
+  const audit = createAudit({
+    currentImpersonator: () => currentActingFor()?.impersonatorId,
+    currentApiKey: currentApiKeyId,
+  });
   const events = createEvents();
   const settings = createSettingsService({ audit, events });
   const roles = createRolesService({ audit, events, libraryPermission: libraryPermissionOf });

@@ -7,6 +7,8 @@ export const ZAuditEntry = z.object({
   actorId: z.uuid().nullable(),
   /** The superadmin acting as `actorId` when this happened (impersonation); null otherwise. */
   impersonatorId: z.uuid().nullable(),
+  /** The API key the actor's request came with (a key acts as its creator); null otherwise. */
+  apiKeyId: z.uuid().nullable(),
   action: z.string(),
   targetType: z.string().nullable(),
   targetId: z.string().nullable(),

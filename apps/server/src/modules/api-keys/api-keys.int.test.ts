@@ -101,6 +101,35 @@ describe.each(testBackends())('API keys on %s', (backend) => {
     expect(JSON.stringify(entries)).not.toContain(created.key);
   });
 
+  it('records what a key does under its creator, naming the key', async () => {
+    const created = await create('owner', {
+      name: 'Provisioning',
+      permissions: ['members:read', 'members:manage'],
+    });
+    const role = await withKey(created.key, 'POST', '/v1/roles', 'bearer', {
+      name: `provisioned-${backend}`,
+      permissions: ['members:read'],
+    });
+    expect(role.statusCode, role.body).toBe(201);
+    const entries = await api('owner', 'GET', '/v1/audit-log?action=role.created');
+    const entry = entries
+      .json<{ data: { actorId: string; apiKeyId: string | null; after: unknown }[] }>()
+      .data.find((e) => JSON.stringify(e.after).includes(`provisioned-${backend}`));
+    expect(entry).toMatchObject({
+      actorId: world.personas.owner.userId,
+      apiKeyId: created.id,
+    });
+    // The same action by the person themself names no key.
+    await api('owner', 'POST', '/v1/roles', {
+      name: `by-hand-${backend}`,
+      permissions: ['members:read'],
+    });
+    const byHand = (await api('owner', 'GET', '/v1/audit-log?action=role.created'))
+      .json<{ data: { apiKeyId: string | null; after: unknown }[] }>()
+      .data.find((e) => JSON.stringify(e.after).includes(`by-hand-${backend}`));
+    expect(byHand?.apiKeyId).toBeNull();
+  });
+
   it('refuses unknown, revoked and expired keys with 401, and keys beyond the creator', async () => {
     for (const key of ['cbk_nope', 'not-a-key', `cbk_${'x'.repeat(43)}`]) {
       const response = await t.app.inject({

@@ -18,6 +18,8 @@ export const auditLog = pgTable(
     actorId: uuid('actor_id'),
     /** The superadmin acting as the actor (an impersonation), when one was. */
     impersonatorId: uuid('impersonator_id'),
+    /** The API key the request came with: a key acts as its creator, and says so here. */
+    apiKeyId: uuid('api_key_id'),
     action: text('action').notNull(),
     targetType: text('target_type'),
     targetId: text('target_id'),

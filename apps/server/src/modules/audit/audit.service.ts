@@ -45,9 +45,11 @@ export type Audit = {
 export type TAuditDeps = {
   /** The superadmin impersonating the current request's user, if one is (request scope). */
   currentImpersonator?: () => string | undefined;
+  /** The API key the current request authenticated with, if it did (request scope). */
+  currentApiKey?: () => string | undefined;
 };
 
-export function createAudit({ currentImpersonator }: TAuditDeps = {}): Audit {
+export function createAudit({ currentImpersonator, currentApiKey }: TAuditDeps = {}): Audit {
   return {
     async record(tx, input) {
       const entry = ZAuditEntry.parse(input);
@@ -61,6 +63,7 @@ export function createAudit({ currentImpersonator }: TAuditDeps = {}): Audit {
           entry.impersonatorId === undefined
             ? (currentImpersonator?.() ?? null)
             : entry.impersonatorId,
+        apiKeyId: currentApiKey?.() ?? null,
         action: entry.action,
         targetType: entry.target?.type ?? null,
         targetId: entry.target?.id ?? null,

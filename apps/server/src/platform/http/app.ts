@@ -29,6 +29,7 @@ import {
   runActingFor,
   type TActingFor,
 } from '#server/platform/http/impersonation';
+import { runWithApiKey } from '#server/platform/http/api-key-scope';
 import { handleError, sendProblem } from '#server/platform/http/problem';
 import { requestIdFrom } from '#server/platform/http/request-id';
 import { isReservedPath } from '#server/platform/http/reserved';
@@ -430,8 +431,10 @@ export async function buildApp(options: TAppOptions): Promise<App> {
   // hook's scope would end with it; body parsing runs outside the onRequest hooks' scope).
   app.addHook('preHandler', (request, _reply, done) => {
     const actingFor = request.principal?.impersonatedBy;
-    if (actingFor) runActingFor(actingFor, done);
-    else done();
+    const apiKeyId = request.principal?.apiKeyId;
+    const run = () => (apiKeyId ? runWithApiKey(apiKeyId, done) : done());
+    if (actingFor) runActingFor(actingFor, run);
+    else run();
   });
 
   app.setNotFoundHandler(async (request, reply) => {
