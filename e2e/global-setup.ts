@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { idpId, idpName, startE2eIdp } from './oidc-idp';
+
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const serverEntry = path.join(repoRoot, 'apps/server/dist/main.js');
 const READY_TIMEOUT_MS = 120_000;
@@ -68,9 +70,10 @@ function stopServer(child: ChildProcess): Promise<void> {
 }
 
 /**
- * Starts the built server on a free port with a throw-away data directory, waits for
- * readiness, and returns the teardown. Tests reach it through `E2E_BASE_URL`, and its mail
- * (written as .eml files) through `E2E_DATA_DIR`.
+ * Starts a local OpenID Connect provider, then the built server on a free port with a
+ * throw-away data directory and that provider configured, waits for readiness, and returns the
+ * teardown. Tests reach the server through `E2E_BASE_URL`, and its mail (written as .eml
+ * files) through `E2E_DATA_DIR`.
  */
 export default async function globalSetup(): Promise<() => Promise<void>> {
   if (!existsSync(serverEntry)) {
@@ -80,6 +83,10 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   }
 
   const port = await findFreePort();
+  const baseURL = `http://127.0.0.1:${port}`;
+  // Before the server: it reads the provider's discovery document at start, and leaves out a
+  // provider it could not reach.
+  const idp = await startE2eIdp({ redirectUri: `${baseURL}/v1/auth/callback/${idpId}` });
   const dataDir = await mkdtemp(path.join(tmpdir(), 'corebase-e2e-'));
   let output = '';
   const keepTail = (chunk: Buffer) => {
@@ -101,6 +108,15 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       // Every journey signs up or in a few times from one address; keep them under the limit.
       RATE_LIMIT_AUTH_MAX: '100000',
       NEXT_TELEMETRY_DISABLED: '1',
+      OIDC_PROVIDERS: JSON.stringify([
+        {
+          id: idpId,
+          name: idpName,
+          issuer: idp.issuer,
+          clientId: idp.clientId,
+          clientSecret: idp.clientSecret,
+        },
+      ]),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -110,15 +126,17 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     process.stderr.write(chunk);
   });
 
-  const baseURL = `http://127.0.0.1:${port}`;
   try {
     await waitUntilReady(`${baseURL}/health/ready`, child, () => output);
   } catch (error) {
     await stopServer(child);
+    await idp.close();
     await rm(dataDir, { recursive: true, force: true });
     throw error;
   }
   process.env.E2E_BASE_URL = baseURL;
+  // The OpenID Connect journeys check they really went through the provider's own pages.
+  process.env.E2E_IDP_ISSUER = idp.issuer;
   // Without SMTP_URL the server writes every message as an .eml file under <data dir>/mail.
   process.env.E2E_DATA_DIR = dataDir;
   // The first start prints the demo login once; the sign-in journey uses it.
@@ -130,6 +148,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
 
   return async () => {
     await stopServer(child);
+    await idp.close();
     await rm(dataDir, { recursive: true, force: true });
   };
 }

@@ -5,6 +5,7 @@ import { ThemeProvider } from 'next-themes';
 import { headers } from 'next/headers';
 import type { ReactNode } from 'react';
 
+import { ImpersonationBanner } from '@/components/impersonation-banner';
 import { SiteHeader } from '@/components/site-header';
 import { cn } from '@/lib/utils';
 
@@ -44,6 +45,8 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           disableTransitionOnChange
           nonce={nonce}
         >
+          {/* Above everything else: acting as someone else is the first thing to know. */}
+          <ImpersonationBanner />
           <SiteHeader />
           <main id="main" className="flex-1">
             {children}

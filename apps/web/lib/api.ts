@@ -1,4 +1,4 @@
-import { ZProblem } from '@corebase/contracts';
+import { ZProblem, type TFieldError, type TSessionImpersonation } from '@corebase/contracts';
 
 /** What a person reads when fetch itself failed (offline, server down, blocked). */
 export const unreachableMessage =
@@ -9,7 +9,14 @@ export const unreachableMessage =
  * better-auth's own code, lower-cased (`password_too_common`, `invalid_token`, …); see
  * docs/security.md, "Errors".
  */
-export type TProblemSummary = { status: number; message: string; code?: string; reason?: string };
+export type TProblemSummary = {
+  status: number;
+  message: string;
+  code?: string;
+  reason?: string;
+  /** The offending fields of a 400 `validation_failed`. */
+  errors?: TFieldError[];
+};
 
 /** A problem+json answer summarized; a body that is not one still yields a usable sentence. */
 export async function readProblem(response: Response): Promise<TProblemSummary> {
@@ -17,12 +24,13 @@ export async function readProblem(response: Response): Promise<TProblemSummary> 
   try {
     const problem = ZProblem.safeParse(await response.json());
     if (problem.success) {
-      const { reason } = problem.data;
+      const { reason, errors } = problem.data;
       return {
         status: response.status,
         message: problem.data.detail || fallback,
         code: problem.data.code,
         ...(typeof reason === 'string' ? { reason } : {}),
+        ...(errors ? { errors } : {}),
       };
     }
   } catch {
@@ -80,8 +88,12 @@ export type TSession = {
     emailVerified: boolean;
     /** better-auth's two-factor plugin: on once a code from the app confirmed the set-up. */
     twoFactorEnabled?: boolean | null;
+    /** 'admin' for a platform superadmin. */
+    role?: string | null;
   };
   session: { activeOrganizationId?: string | null };
+  /** Present while a superadmin acts as this user: the banner shows it. */
+  impersonation?: TSessionImpersonation;
 };
 
 /** The caller's session, or null when signed out. Throws with a sentence to show otherwise. */

@@ -4,6 +4,10 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useState } from 'react';
 
+import {
+  SignInMethodsSection,
+  type TConnectionOutcome,
+} from '@/app/account/sign-in-methods-section';
 import { TwoFactorSection } from '@/app/account/two-factor-section';
 import { Button, buttonVariants } from '@/components/ui/button';
 import { Notice } from '@/components/ui/notice';
@@ -15,8 +19,13 @@ import {
   unreachableMessage,
   type TSession,
 } from '@/lib/api';
+import { impersonationsPath, stopImpersonating } from '@/lib/impersonation-api';
 
-export function AccountPanel() {
+export function AccountPanel({
+  connectionOutcome = null,
+}: {
+  connectionOutcome?: TConnectionOutcome | null;
+}) {
   const router = useRouter();
   const [session, setSession] = useState<TSession | null | undefined>(undefined);
   const [error, setError] = useState<string | null>(null);
@@ -43,6 +52,14 @@ export function AccountPanel() {
       return;
     }
     router.push('/sign-in');
+  }
+
+  // While a superadmin acts as this user, signing out would end the impersonation's session and
+  // leave them signed out; stopping ends it and signs them back in as themself.
+  async function stop() {
+    const outcome = await stopImpersonating();
+    if (outcome.ok) window.location.assign(outcome.to);
+    else setError(outcome.message);
   }
 
   if (error && !session)
@@ -74,11 +91,35 @@ export function AccountPanel() {
           <Link href="/organization" className={buttonVariants({ variant: 'outline' })}>
             Your organization
           </Link>
-          <Button variant="outline" onClick={() => void signOut()}>
-            Sign out
-          </Button>
+          {session.impersonation ? (
+            <Button variant="outline" onClick={() => void stop()}>
+              Stop impersonating
+            </Button>
+          ) : (
+            <Button variant="outline" onClick={() => void signOut()}>
+              Sign out
+            </Button>
+          )}
         </div>
       </div>
+      {session.user.role === 'admin' && !session.impersonation ? (
+        <section
+          aria-labelledby="administration-heading"
+          className="space-y-2 rounded-lg border border-border p-4 sm:p-5"
+        >
+          <h2 id="administration-heading" className="text-xl font-semibold">
+            Administration
+          </h2>
+          <p className="text-sm text-muted-foreground">You are a platform superadmin.</p>
+          <ul className="text-sm">
+            <li>
+              <TextLink href={impersonationsPath}>Impersonations</TextLink>: act as a user to help
+              them, and see who did so when.
+            </li>
+          </ul>
+        </section>
+      ) : null}
+      <SignInMethodsSection outcome={connectionOutcome} />
       <TwoFactorSection
         enabled={session.user.twoFactorEnabled === true}
         email={session.user.email}

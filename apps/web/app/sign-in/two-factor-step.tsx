@@ -18,26 +18,40 @@ import { useFocusFirstError } from '@/lib/use-focus-first-error';
 
 type TMethod = 'totp' | 'backup';
 
+/** What came before the code: the password, or a provider's sign-in (Google, SSO, …). */
+type TVia = 'password' | 'provider';
+
 /**
  * Refusals that end the challenge itself (better-auth's codes): its cookie expired after 10
- * minutes, or too many wrong codes spent it. Only the password step can start a new one.
+ * minutes, or too many wrong codes spent it. Only a new sign-in (password or provider) can
+ * start another.
  */
-const challengeOver: Record<string, string> = {
-  invalid_two_factor_cookie:
-    'The sign-in took too long or was interrupted. Enter your password again.',
-  too_many_attempts_request_new_code:
-    'Too many wrong codes for this sign-in. Enter your password again to get another try.',
+const challengeOver: Record<TVia, Record<string, string>> = {
+  password: {
+    invalid_two_factor_cookie:
+      'The sign-in took too long or was interrupted. Enter your password again.',
+    too_many_attempts_request_new_code:
+      'Too many wrong codes for this sign-in. Enter your password again to get another try.',
+  },
+  provider: {
+    invalid_two_factor_cookie: 'The sign-in took too long or was interrupted. Sign in again.',
+    too_many_attempts_request_new_code:
+      'Too many wrong codes for this sign-in. Sign in again to get another try.',
+  },
 };
 
 /**
- * The second step of a password sign-in for an account with two-factor on: the password was
- * right and the server holds a challenge (a short-lived cookie) that a code completes.
+ * The second step of a sign-in for an account with two-factor on: the password was right (or
+ * the provider vouched for the person) and the server holds a challenge (a short-lived cookie)
+ * that a code completes.
  */
 export function TwoFactorStep({
   next,
+  via = 'password',
   onRestart,
 }: {
   next: string | null;
+  via?: TVia;
   /** Back to the password step, with the sentence saying why when the challenge ended. */
   onRestart: (message?: string) => void;
 }) {
@@ -71,7 +85,7 @@ export function TwoFactorStep({
       );
       if (!response.ok) {
         const refusal = await readProblem(response);
-        const over = refusal.reason ? challengeOver[refusal.reason] : undefined;
+        const over = refusal.reason ? challengeOver[via][refusal.reason] : undefined;
         if (over) onRestart(over);
         else setFieldErrors({ code: refusal.message });
         setPending(false);
@@ -103,7 +117,9 @@ export function TwoFactorStep({
           Two-factor authentication
         </h2>
         <p className="mt-1 text-sm text-muted-foreground">
-          Your password was right. One more step proves it is you.
+          {via === 'password'
+            ? 'Your password was right. One more step proves it is you.'
+            : 'You signed in with your provider. One more step proves it is you.'}
         </p>
       </div>
       {/* Keyed by method: a fresh, focused field, and no code carried into the other kind. */}
@@ -164,7 +180,7 @@ export function TwoFactorStep({
           disabled={pending}
           onClick={() => onRestart()}
         >
-          Start over with your password
+          {via === 'password' ? 'Start over with your password' : 'Start over'}
         </Button>
       </div>
     </form>
