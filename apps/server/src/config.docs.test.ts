@@ -438,6 +438,11 @@ describe('loadConfig', () => {
       ['[{"id":"google","issuer":"https://a.test","clientId":"c"}]', /entry 0: id: .*taken/],
       ['[{"id":"a","issuer":"ftp://a.test","clientId":"c"}]', /entry 0: issuer: must be an http/],
       ['[{"id":"a","issuer":"https://a.test"}]', /entry 0: /],
+      ['[{"id":"a","issuer":"http://idp.example.com","clientId":"c"}]', /must be https/],
+      [
+        '[{"id":"a","issuer":"https://a.test","clientId":"c","emailDomains":["Acme.COM"]}]',
+        /emailDomains: expected lower-case domains/,
+      ],
       [
         '[{"id":"a","issuer":"https://a.test","clientId":"c"},{"id":"a","issuer":"https://b.test","clientId":"d"}]',
         /repeated: a/,

@@ -91,10 +91,32 @@ const ZOidcProvider = z.object({
   issuer: z
     .string()
     .url('issuer: expected the issuer URL, such as https://login.example.com')
-    .refine((value) => /^https?:\/\//.test(value), 'issuer: must be an http(s) URL'),
+    .refine((value) => /^https?:\/\//.test(value), 'issuer: must be an http(s) URL')
+    // Discovery and signing keys over plain http could be rewritten on the way.
+    .refine(
+      (value) =>
+        value.startsWith('https://') ||
+        ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(value).hostname),
+      'issuer: must be https (plain http only on this machine, for development)',
+    ),
   clientId: z.string().min(1, 'clientId: required'),
   clientSecret: z.string().min(1).optional(),
   scopes: z.array(z.string().min(1)).optional(),
+  /**
+   * The email domains this provider is authoritative for. Listed: addresses elsewhere do not
+   * count as verified by it (no account created, no linking). Unlisted: every domain.
+   */
+  emailDomains: z
+    .array(
+      z
+        .string()
+        .regex(
+          /^[a-z0-9.-]+\.[a-z]{2,}$/,
+          'emailDomains: expected lower-case domains such as acme.com',
+        ),
+    )
+    .min(1)
+    .optional(),
 });
 
 export type TOidcProvider = z.infer<typeof ZOidcProvider>;
@@ -235,7 +257,7 @@ export const ZEnv = z.object({
   OIDC_PROVIDERS: oidcProviders
     .optional()
     .describe(
-      'OpenID Connect identity providers, a JSON array of {id, name, issuer, clientId, clientSecret, scopes}. Redirect URI of each: PUBLIC_URL/v1/auth/callback/<id>.',
+      'OpenID Connect identity providers, a JSON array of {id, name, issuer, clientId, clientSecret, scopes, emailDomains}. Redirect URI of each: PUBLIC_URL/v1/auth/callback/<id>.',
     ),
   SMTP_URL: z
     .string()

@@ -101,7 +101,8 @@ export function authEncryptedColumns(deps: {
           [
             ['accounts.access_token', accounts.accessToken],
             ['accounts.refresh_token', accounts.refreshToken],
-            ['accounts.id_token', accounts.idToken],
+            // Not accounts.id_token: better-auth stores and reads it as issued (logout hints,
+            // get-access-token), so an encrypted one would break it.
           ] as const
         ).map(([name, value]): TEncryptedColumn => ({
           name,

@@ -162,6 +162,8 @@ export function exposedAuthEndpoints(auth: Auth): TAuthEndpoint[] {
   const paths = new Set(endpoints.map((e) => e.path!));
   const undeclared = [...paths].filter((p) => !(p in authEndpointAccess));
   const stale = Object.keys(authEndpointAccess).filter((p) => !paths.has(p));
+  // (Entries of refusedWhileImpersonating too: a stale one would refuse nothing, silently.)
+  stale.push(...[...refusedWhileImpersonating].filter((p) => !paths.has(p)));
   if (undeclared.length > 0 || stale.length > 0) {
     throw new Error(
       `authEndpointAccess is out of step with better-auth: ${[
@@ -310,6 +312,7 @@ const credentialPaths = new Set([
   '/sign-in/social',
   '/link-social',
   '/callback/:id',
+  '/verify-password',
 ]);
 
 /**
@@ -354,12 +357,16 @@ export type TAuthRoutesDeps = {
  */
 export const refusedWhileImpersonating = new Set([
   '/change-password',
-  '/set-password',
   '/change-email',
   '/delete-user',
   '/revoke-session',
   '/revoke-sessions',
   '/revoke-other-sessions',
+  // Its answer carries the tokens of the user's other sessions: with one, a superadmin would
+  // hold a session of the user outside the impersonation (no time limit, no flag, no audit).
+  '/list-sessions',
+  // Online guessing of the user's password.
+  '/verify-password',
   '/two-factor/enable',
   '/two-factor/disable',
   '/two-factor/get-totp-uri',
@@ -367,7 +374,6 @@ export const refusedWhileImpersonating = new Set([
   '/token',
   '/link-social',
   '/unlink-account',
-  '/oauth2/link',
   '/get-access-token',
   '/refresh-token',
   '/account-info',

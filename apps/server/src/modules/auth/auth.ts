@@ -116,6 +116,9 @@ type TAfterHookContext = HookEndpointContext & {
   context: { newSession: { user: object } | null };
 };
 
+/** Endpoints that sign in through an OAuth or OpenID Connect provider. */
+const providerSignInPaths = new Set(['/sign-in/social', '/callback/:id']);
+
 /** Endpoints that end in a session, which the two-factor challenge may hold back. */
 const signInPaths = new Set(['/sign-in/email', '/sign-in/social', '/callback/:id']);
 
@@ -160,12 +163,21 @@ function oidcProviderOf(provider: TOidcProvider) {
     ...(provider.clientSecret ? { clientSecret: provider.clientSecret } : {}),
     scopes: provider.scopes ?? ['openid', 'email', 'profile'],
     pkce: true,
+    // Sign-out ends our session only: the provider's logout URL would carry the raw ID token
+    // (id_token_hint) to whoever signs out, an impersonating superadmin included.
+    disableProviderLogout: true,
     // OpenID Connect's claim is email_verified; better-auth reads emailVerified.
     mapProfileToUser: (profile: Record<string, unknown>) => {
       const str = (value: unknown) => (typeof value === 'string' && value ? value : undefined);
       const email = str(profile.email);
+      // A provider vouches only for the domains it is configured for (when they are listed):
+      // another company's IdP cannot verify, and so link into, an address of ours.
+      const domain = email?.split('@').pop()?.toLowerCase();
+      const authoritative =
+        !provider.emailDomains || (domain !== undefined && provider.emailDomains.includes(domain));
       return {
-        emailVerified: profile.email_verified === true || profile.email_verified === 'true',
+        emailVerified:
+          authoritative && (profile.email_verified === true || profile.email_verified === 'true'),
         name:
           str(profile.name) ?? str(profile.preferred_username) ?? email?.split('@')[0] ?? 'User',
         ...(str(profile.picture) ? { image: str(profile.picture) } : {}),
@@ -231,7 +243,12 @@ export function createAuth({
     const event = securityEventOf({
       path: ctx.path,
       returned,
+      // A provider callback is about the person it signed in (or challenged), even in a browser
+      // already signed in as someone else; a link keeps the caller.
       userId:
+        (ctx.path === '/callback/:id'
+          ? (signedIn?.user.id ?? (ctx.request ? challenged.get(ctx.request) : undefined))
+          : undefined) ??
         caller?.userId ??
         signedIn?.user.id ??
         (ctx.request ? challenged.get(ctx.request) : undefined) ??
@@ -394,6 +411,23 @@ export function createAuth({
     },
     // ...and never past the absolute end, AUTH_SESSION_MAX_DAYS after the sign-in.
     databaseHooks: {
+      user: {
+        create: {
+          // A provider's word alone never creates an account: with an unverified address it
+          // would get a session (password sign-ups do not) and keep a claim on the address after
+          // its owner verifies it. The person signs up with a password, or verifies there first.
+          before: async (user, ctx) => {
+            if (ctx && providerSignInPaths.has(ctx.path ?? '') && !user.emailVerified) {
+              throw new APIError('FORBIDDEN', {
+                code: 'EMAIL_NOT_VERIFIED',
+                message:
+                  'The provider has not verified this email address: verify it there, or sign up with a password.',
+              });
+            }
+            return undefined;
+          },
+        },
+      },
       // A provider joined to a user (at their first sign-in with it, by a verified address, or
       // from the account page) is a new way into the account: audited.
       account: {
@@ -537,6 +571,19 @@ export function createAuth({
           throw new APIError('BAD_REQUEST', {
             code: 'PASSWORD_TOO_COMMON',
             message: 'This password appears in lists of leaked passwords; choose another.',
+          });
+        }
+        // An ID token handed in is a bearer credential anyone who saw it could replay (a logout
+        // URL's id_token_hint, a log): only Google's, from its own sign-in button, is taken.
+        if (
+          ctx.path === '/sign-in/social' &&
+          body.idToken !== undefined &&
+          body.provider !== 'google'
+        ) {
+          throw new APIError('BAD_REQUEST', {
+            code: 'ID_TOKEN_SIGN_IN_NOT_SUPPORTED',
+            message:
+              'Sign in with an ID token is for Google only; use the redirect flow (no idToken) for this provider.',
           });
         }
         if (ctx.path === '/update-user' || ctx.path === '/sign-up/email') {

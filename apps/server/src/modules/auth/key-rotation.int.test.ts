@@ -246,7 +246,8 @@ describe.each(testBackends())('key rotation with the generated key file on %s', 
     expect(minted.kid).toBe(oldToken.kid);
     expect((await verifyJwt(after, oldToken.token)).payload.email).toBe(email);
 
-    if (after.services.auth.options.account?.encryptOAuthTokens) {
+    expect(after.services.auth.options.account?.encryptOAuthTokens).toBe(true);
+    {
       const secretConfig = await secretConfigOf(after);
       const [account] = rows.accounts.filter((a) => a.providerId === 'github');
       expect(envelopeVersion(account!.accessToken!)).toBe('3');

@@ -36,6 +36,7 @@ describe.each(testBackends())('OpenID Connect sign-in on %s', (backend) => {
             issuer: idp.issuer,
             clientId: idp.clientId,
             clientSecret: idp.clientSecret,
+            emailDomains: ['acme.test'],
           },
         ]),
       },
@@ -333,6 +334,63 @@ describe.each(testBackends())('OpenID Connect sign-in on %s', (backend) => {
       headers: { cookie: cookiesOf(verified) },
     });
     expect(me.json<{ user: { id: string } }>().user.id).toBe(local.userId);
+  });
+
+  it('vouches for addresses of its own domains only: another domain is neither linked nor created', async () => {
+    const email = `outsider-${backend}@elsewhere.test`;
+    const local = await signUpVerified(t, {
+      name: 'Out',
+      email,
+      password: 'correct-horse-battery-5',
+    });
+    idp.accounts.set('outsider', { sub: 'outsider', email, emailVerified: true, name: 'Out' });
+    const { callback } = await signInWithIdp('outsider');
+    expect(callback.headers.location).toMatch(/\/sign-in\?error=/);
+    expect(cookiesOf(callback)).not.toMatch(/session_token=[^;]/);
+    const linked = await t.app.inject({ url: '/v1/auth/list-accounts', headers: local.headers });
+    expect(linked.json<{ providerId: string }[]>().map((a) => a.providerId)).toEqual([
+      'credential',
+    ]);
+    const newcomer = `newcomer-${backend}@elsewhere.test`;
+    idp.accounts.set('newcomer', {
+      sub: 'newcomer',
+      email: newcomer,
+      emailVerified: true,
+      name: 'N',
+    });
+    expect((await signInWithIdp('newcomer')).callback.headers.location).toMatch(/error=/);
+    const [row] = await t.services.tenancy.withPlatform((tx) =>
+      tx.select().from(users).where(eq(users.email, newcomer)),
+    );
+    expect(row).toBeUndefined();
+  });
+
+  it('takes no ID token handed in for this provider, and signs out without a provider logout URL', async () => {
+    idp.accounts.set('hint', {
+      sub: 'hint',
+      email: `hint-${backend}@acme.test`,
+      emailVerified: true,
+      name: 'H',
+    });
+    const { callback } = await signInWithIdp('hint');
+    const [stored] = await t.services.tenancy.withPlatform((tx) =>
+      tx.select().from(accounts).where(eq(accounts.accountId, 'hint')),
+    );
+    const replay = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/sign-in/social',
+      headers: { origin },
+      payload: { provider: 'acme', idToken: { token: stored!.idToken } },
+    });
+    expect(replay.statusCode).toBe(400);
+    expect(replay.json()).toMatchObject({ reason: 'id_token_sign_in_not_supported' });
+    const signOut = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/sign-out',
+      headers: { origin, cookie: cookiesOf(callback) },
+    });
+    expect(signOut.statusCode).toBe(200);
+    expect(signOut.body).not.toContain('id_token_hint');
   });
 
   it('refuses a callback whose state it did not issue', async () => {

@@ -1,4 +1,6 @@
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { users } from '#server/modules/identity/identity.schema';
 import { createTestApp, type TTestApp } from '#test/app';
 import { testBackends } from '#test/databases';
 import {
@@ -124,6 +126,32 @@ describe.each(testBackends())('Google and GitHub sign-in on %s', (backend) => {
         [],
       );
     }
+  });
+
+  it('creates no account from an address the provider has not verified', async () => {
+    const email = `unverified-${backend}@gmail.test`;
+    const user: TGoogleUser = { sub: `g-${backend}-3`, email, email_verified: false, name: 'U' };
+    const byToken = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/sign-in/social',
+      headers: { origin },
+      payload: { provider: 'google', idToken: { token: await fakes.googleIdToken(user) } },
+    });
+    expect(byToken.statusCode).toBe(403);
+    expect(byToken.json()).toMatchObject({ reason: 'email_not_verified' });
+    const byCode = await signIn('github', {
+      id: backend === 'pglite' ? 707 : 808,
+      login: `unverified-${backend}`,
+      name: 'U',
+      emails: [{ email, primary: true, verified: false }],
+    });
+    expect(byCode.callback.statusCode).toBe(302);
+    expect(byCode.callback.headers.location).toMatch(/\/sign-in\?error=/);
+    expect(await sessionOf(byCode.cookie)).toBeNull();
+    const [row] = await t.services.tenancy.withPlatform((tx) =>
+      tx.select().from(users).where(eq(users.email, email)),
+    );
+    expect(row).toBeUndefined();
   });
 
   it('signs in with GitHub, reading the verified primary address from /user/emails', async () => {
