@@ -357,7 +357,9 @@ describe('loadConfig', () => {
     expect(loadConfig({ CB_ROLES: 'all', CB_DATA_DIR: tempDir() }).CB_ROLES).toEqual([
       'api',
       'web',
+      'worker',
     ]);
+    expect(loadConfig({ CB_DATA_DIR: tempDir() }).CB_ROLES).toEqual(['api', 'web', 'worker']);
   });
 
   it('generates AUTH_SECRET into CB_DATA_DIR/secrets once, then reuses it', () => {

@@ -28,7 +28,7 @@ const listFromString = z.string().transform((value) =>
     .filter((item) => item.length > 0),
 );
 
-const roleNames = ['api', 'web'] as const;
+const roleNames = ['api', 'web', 'worker'] as const;
 export type TRole = (typeof roleNames)[number];
 
 const roles = z.string().transform((value, ctx) => {
@@ -191,8 +191,10 @@ export const ZEnv = z.object({
       'Public base URL, used in links and printed at start. Default http://localhost:PORT.',
     ),
   CB_ROLES: roles
-    .default(['api', 'web'])
-    .describe('Roles this process runs: "all" or a comma list of api, web. PGlite needs "all".'),
+    .default(['api', 'web', 'worker'])
+    .describe(
+      'Roles this process runs: "all" or a comma list of api, web, worker. PGlite needs "all".',
+    ),
   CB_DATA_DIR: z
     .string()
     .min(1)
@@ -370,6 +372,29 @@ export const ZEnv = z.object({
     .optional()
     .describe(
       'Bearer token for /metrics from non-loopback clients. Unset: /metrics is loopback-only.',
+    ),
+  JOBS_CONCURRENCY: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(500)
+    .default(5)
+    .describe('Jobs of one queue a worker process runs at once.'),
+  JOBS_POLL_MS: z.coerce
+    .number()
+    .int()
+    .min(5)
+    .default(1_000)
+    .describe(
+      'How often an idle worker looks for due jobs in the database (enqueueing in the same process wakes it at once).',
+    ),
+  JOBS_LEASE_MS: z.coerce
+    .number()
+    .int()
+    .min(50)
+    .default(300_000)
+    .describe(
+      'How long a running job belongs to its worker; one still running after that (its process died) is run again.',
     ),
   SHUTDOWN_TIMEOUT_MS: z.coerce
     .number()

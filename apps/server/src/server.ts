@@ -64,6 +64,20 @@ import { opsRoutes } from '#server/platform/http/ops.routes';
 import { createWebApp, defaultWebDir, type WebApp } from '#server/platform/http/web';
 import { createMailer, type Mailer } from '#server/platform/mail/mailer';
 import { createMetrics, type Metrics } from '#server/platform/metrics';
+import { deadLetterRoutes } from '#server/modules/operations/dead-letters.routes';
+import {
+  createDeadLettersService,
+  type DeadLettersService,
+} from '#server/modules/operations/dead-letters.service';
+import { createBullmqQueue } from '#server/platform/jobs/bullmq-driver';
+import { recordDeadLetter } from '#server/platform/jobs/dead-letters';
+import { createInlineQueue } from '#server/platform/jobs/inline-driver';
+import {
+  createJobRegistry,
+  type JobQueue,
+  type TJobRegistry,
+  type TRegisteredJob,
+} from '#server/platform/jobs/jobs';
 import { createEvents } from '#server/platform/outbox/events';
 import { createReadiness } from '#server/platform/readiness';
 import { seedDemo, type TSeedResult } from '#server/seed';
@@ -85,7 +99,19 @@ export type Services = {
   keyring: Keyring;
   /** Re-encrypts every registered encrypted column under the current key. */
   keyRotation: KeyRotation;
+  /** Every job this server knows, with its handler. */
+  jobRegistry: TJobRegistry;
+  /** Enqueues jobs; processes them where the worker role runs (`jobs.start()`). */
+  jobs: JobQueue;
+  deadLetters: DeadLettersService;
 };
+
+/**
+ * Every job, listed once with its handler (each module's `*.jobs.ts` exports its entries).
+ * Start-up fails when two claim one name. The outbox dispatcher and the scheduled clean-ups
+ * join here with the rest of the job platform (docs/jobs.md).
+ */
+const jobList: TRegisteredJob[] = [];
 
 /**
  * Columns our keyring encrypts, each declared by the module owning it with `keyringColumn`
@@ -101,6 +127,8 @@ export function createServices(
   config: TConfig,
   logger: Logger,
   redis?: Redis,
+  /** Jobs beside the server's own (tests register theirs). */
+  extraJobs: TRegisteredJob[] = [],
 ): Services {
   const tenancy = createTenancy(database);
   // Entries written while a superadmin impersonates the request's user name the superadmin.
@@ -193,7 +221,35 @@ export function createServices(
     tenancy,
     impersonations,
   });
+  const jobRegistry = createJobRegistry([...jobList, ...extraJobs]);
+  // Rows in the database by default; BullMQ once Redis is configured. Dead letters go to the
+  // database either way, where the operations API reads them.
+  const jobs = config.REDIS_URL
+    ? createBullmqQueue({
+        redisUrl: config.REDIS_URL,
+        prefix: 'corebase',
+        registry: jobRegistry,
+        logger,
+        concurrency: config.JOBS_CONCURRENCY,
+        onDeadLetter: ({ id, ...letter }) =>
+          tenancy.withMaintenance(async (tx) => {
+            await recordDeadLetter(tx, { jobId: id, ...letter, history: [] });
+          }),
+      })
+    : createInlineQueue({
+        tenancy,
+        registry: jobRegistry,
+        logger: logger.child({ component: 'jobs' }),
+        concurrency: config.JOBS_CONCURRENCY,
+        pollMs: config.JOBS_POLL_MS,
+        leaseMs: config.JOBS_LEASE_MS,
+        graceMs: config.SHUTDOWN_TIMEOUT_MS,
+      });
+  const deadLetters = createDeadLettersService({ tenancy, audit, jobs, registry: jobRegistry });
   return {
+    jobRegistry,
+    jobs,
+    deadLetters,
     database,
     tenancy,
     identity,
@@ -233,6 +289,7 @@ export function routeList(deps: {
     | 'mailer'
     | 'apiKeys'
     | 'impersonations'
+    | 'deadLetters'
     | 'authenticate'
   >;
 }): FastifyPluginAsync[] {
@@ -292,6 +349,7 @@ export function routeList(deps: {
         authenticate: services.authenticate,
         config,
       }),
+      deadLetterRoutes({ deadLetters: services.deadLetters }),
     );
   }
   return routes;
@@ -412,6 +470,10 @@ export async function startServer(config: TConfig, logger: Logger): Promise<Runn
       const webApp = web;
       cleanups.push(() => webApp.close());
     }
+
+    // Closed before the database (cleanups run in reverse): running jobs finish first.
+    cleanups.push(() => services.jobs.stop());
+    if (config.CB_ROLES.includes('worker')) await services.jobs.start();
 
     const readiness = createReadiness({ database, migrations, redis });
     const metrics = createMetrics();

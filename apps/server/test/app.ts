@@ -7,6 +7,7 @@ import pino from 'pino';
 import { loadConfig, type TConfig } from '#server/config';
 import { readMigrations } from '#server/platform/db/migrate';
 import { buildApp, type App } from '#server/platform/http/app';
+import type { TRegisteredJob } from '#server/platform/jobs/jobs';
 import { createMetrics } from '#server/platform/metrics';
 import { createReadiness } from '#server/platform/readiness';
 import { authOpenApi } from '#server/modules/auth/auth.routes';
@@ -31,6 +32,8 @@ export async function createTestApp(
     env?: Record<string, string>;
     redis?: Redis;
     extraRoutes?: FastifyPluginAsync[];
+    /** Jobs registered beside the server's own. */
+    jobs?: TRegisteredJob[];
     /**
      * Another app's database and data directory (generated secrets, key file), as a restart
      * would find them. Their owner closes them; this app's close leaves them.
@@ -48,7 +51,7 @@ export async function createTestApp(
   });
   const db = reused?.db ?? (await openTestDatabase(backend));
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const services = createServices(db.database, config, logger, options.redis);
+  const services = createServices(db.database, config, logger, options.redis, options.jobs);
   const metrics = createMetrics();
   const app = await buildApp({
     config,

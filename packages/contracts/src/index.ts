@@ -8,3 +8,4 @@ export * from './problem.ts';
 export * from './roles.ts';
 export * from './api-keys.ts';
 export * from './sign-in.ts';
+export * from './jobs.ts';

@@ -8,24 +8,12 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Audit } from '#server/modules/audit/audit.service';
 import type { TAuditRow, TListAuditFilter } from '#server/modules/audit/audit.repository';
 import type { Tenancy } from '#server/platform/db/tenancy';
-import { AppError } from '#server/platform/errors';
+import { decodeCursor, encodeCursor } from '#server/platform/http/cursor';
 
-function encodeCursor(row: TAuditRow): string {
-  return Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  const [time, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const createdAt = new Date(time ?? '');
-  if (!id || !/^[0-9a-f-]{36}$/.test(id) || Number.isNaN(createdAt.getTime())) {
-    throw new AppError('validation_failed', 'cursor: not a cursor this API gave out', {
-      details: {
-        errors: [{ in: 'querystring', field: 'cursor', message: 'not a cursor this API gave out' }],
-      },
-    });
-  }
-  return { createdAt, id };
-}
+const beforeOf = (cursor: string) => {
+  const { at, id } = decodeCursor(cursor);
+  return { createdAt: at, id };
+};
 
 const present = (row: TAuditRow): TAuditEntry => ({
   ...row,
@@ -39,7 +27,7 @@ function filterOf(query: TListAuditQuery): TListAuditFilter {
     ...(query.action ? { action: query.action } : {}),
     ...(query.from ? { from: new Date(query.from) } : {}),
     ...(query.to ? { to: new Date(query.to) } : {}),
-    ...(query.cursor ? { before: decodeCursor(query.cursor) } : {}),
+    ...(query.cursor ? { before: beforeOf(query.cursor) } : {}),
     limit: query.limit + 1,
   };
 }
@@ -49,7 +37,7 @@ function pageOf(rows: TAuditRow[], limit: number) {
   const last = page.at(-1);
   return {
     data: page.map(present),
-    nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
+    nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null,
   };
 }
 

@@ -4,6 +4,7 @@ export * from '#server/modules/audit/audit.schema';
 export * from '#server/modules/identity/identity.schema';
 export * from '#server/modules/impersonation/impersonation.schema';
 export * from '#server/modules/settings/settings.schema';
+export * from '#server/platform/jobs/jobs.schema';
 export * from '#server/platform/outbox/outbox.schema';
 
 /**
@@ -13,8 +14,10 @@ export * from '#server/platform/outbox/outbox.schema';
 export const platformTableNames = [
   'accounts',
   'api_keys',
+  'dead_letters',
   'impersonations',
   'invitations',
+  'jobs',
   'jwks',
   'memberships',
   'organization_roles',

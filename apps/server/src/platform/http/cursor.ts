@@ -1,0 +1,20 @@
+import { AppError } from '#server/platform/errors';
+
+/** An opaque page cursor: the sort time and id of the last row of a page. */
+export function encodeCursor(at: Date, id: string): string {
+  return Buffer.from(`${at.toISOString()}|${id}`).toString('base64url');
+}
+
+/** The time and id a cursor of `encodeCursor` carries; 400 naming `cursor` for anything else. */
+export function decodeCursor(cursor: string): { at: Date; id: string } {
+  const [time, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const at = new Date(time ?? '');
+  if (!id || !/^[0-9a-f-]{36}$/.test(id) || Number.isNaN(at.getTime())) {
+    throw new AppError('validation_failed', 'cursor: not a cursor this API gave out', {
+      details: {
+        errors: [{ in: 'querystring', field: 'cursor', message: 'not a cursor this API gave out' }],
+      },
+    });
+  }
+  return { at, id };
+}

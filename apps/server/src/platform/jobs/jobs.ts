@@ -1,0 +1,169 @@
+import type { Logger } from 'pino';
+import type { ZodType } from 'zod';
+
+/**
+ * How long to wait before the next attempt: `exponential` doubles `delayMs` per attempt made,
+ * `fixed` waits `delayMs` each time. Both get up to 20 % jitter, so jobs that failed together
+ * (a provider down) do not all come back in the same millisecond.
+ */
+export type TBackoff = { type: 'exponential' | 'fixed'; delayMs: number };
+
+export type TJobDefinition<P = unknown> = {
+  /** `area.verb`, unique across the registry: `companies.import-csv`. */
+  name: string;
+  /** Which queue (and so which concurrency and rate budget) runs it. */
+  queue: string;
+  /** Checked when the job is enqueued and again when a worker receives it. */
+  schema: ZodType<P>;
+  /** Attempts in all, the first included. */
+  attempts: number;
+  backoff: TBackoff;
+  /** 1 runs first; larger numbers wait. Default 100. */
+  priority?: number;
+  /**
+   * A job with the same key as one waiting or running is not enqueued again (idempotent enqueue),
+   * and handlers can key their database effects on it.
+   */
+  dedupKey?: (payload: P) => string;
+};
+
+const jobName = /^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/;
+const queueName = /^[a-z][a-z0-9-]*$/;
+
+/** A job, declared once; its handler is registered beside it in the owning module's `*.jobs.ts`. */
+export function defineJob<P>(definition: TJobDefinition<P>): TJobDefinition<P> {
+  if (!jobName.test(definition.name)) {
+    throw new TypeError(`defineJob: "${definition.name}" is not a job name (expected area.verb)`);
+  }
+  if (!queueName.test(definition.queue)) {
+    throw new TypeError(`defineJob ${definition.name}: "${definition.queue}" is not a queue name`);
+  }
+  if (!Number.isInteger(definition.attempts) || definition.attempts < 1) {
+    throw new TypeError(`defineJob ${definition.name}: attempts must be a whole number ≥ 1`);
+  }
+  if (!(definition.backoff.delayMs >= 0)) {
+    throw new TypeError(`defineJob ${definition.name}: backoff.delayMs must be ≥ 0`);
+  }
+  return Object.freeze({ ...definition });
+}
+
+export type TJobContext = {
+  jobId: string;
+  /** 1 for the first attempt. */
+  attempt: number;
+  dedupKey: string | null;
+  logger: Logger;
+};
+
+export type TJobHandler<P = unknown> = (payload: P, context: TJobContext) => Promise<void>;
+
+export type TRegisteredJob<P = unknown> = {
+  definition: TJobDefinition<P>;
+  handler: TJobHandler<P>;
+};
+
+/**
+ * Pairs a definition with its handler, typed together; the registry holds them erased (the
+ * payload is validated against the definition's schema before the handler sees it).
+ */
+export function handle<P>(definition: TJobDefinition<P>, handler: TJobHandler<P>): TRegisteredJob {
+  return { definition, handler } as unknown as TRegisteredJob;
+}
+
+export type TJobRegistry = {
+  get(name: string): TRegisteredJob | undefined;
+  all(): readonly TRegisteredJob[];
+  queues(): readonly string[];
+};
+
+/**
+ * The one list of jobs. Start-up fails when two entries claim one name, or when a definition
+ * that code enqueues (`declared`) has no handler here.
+ */
+export function createJobRegistry(
+  jobs: readonly TRegisteredJob[],
+  declared: readonly { name: string }[] = [],
+): TJobRegistry {
+  const byName = new Map<string, TRegisteredJob>();
+  for (const job of jobs) {
+    if (byName.has(job.definition.name)) {
+      throw new Error(`jobs: two handlers claim "${job.definition.name}"`);
+    }
+    byName.set(job.definition.name, job);
+  }
+  const missing = declared.map((d) => d.name).filter((name) => !byName.has(name));
+  if (missing.length > 0) throw new Error(`jobs: no handler for ${missing.join(', ')}`);
+  const all = [...byName.values()];
+  return {
+    get: (name) => byName.get(name),
+    all: () => all,
+    queues: () => [...new Set(all.map((j) => j.definition.queue))].sort(),
+  };
+}
+
+/** A payload its job's schema refuses: at enqueue nothing is written; on receipt, no retry. */
+export class JobPayloadError extends Error {
+  constructor(
+    readonly job: string,
+    readonly issues: { path: string; message: string }[],
+  ) {
+    super(
+      `job ${job}: bad payload: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`,
+    );
+    this.name = 'JobPayloadError';
+  }
+}
+
+/** The payload as its schema reads it, or a JobPayloadError naming each bad field. */
+export function payloadOf<P>(definition: TJobDefinition<P>, payload: unknown): P {
+  const parsed = definition.schema.safeParse(payload);
+  if (!parsed.success) {
+    throw new JobPayloadError(
+      definition.name,
+      parsed.error.issues.map((issue) => ({
+        path: issue.path.map(String).join('.'),
+        message: issue.message,
+      })),
+    );
+  }
+  return parsed.data;
+}
+
+/** The delay before attempt `attempt + 1`, after `attempt` attempts failed. */
+export function backoffDelay(
+  backoff: TBackoff,
+  attemptsMade: number,
+  random = Math.random,
+): number {
+  const base =
+    backoff.type === 'exponential'
+      ? backoff.delayMs * 2 ** Math.max(0, attemptsMade - 1)
+      : backoff.delayMs;
+  return Math.round(base * (1 - 0.2 * random()));
+}
+
+export type TEnqueueOptions = {
+  /** Run no sooner than this many milliseconds from now. */
+  delayMs?: number;
+  priority?: number;
+  /** Overrides the definition's dedupKey. */
+  dedupKey?: string;
+};
+
+export type TEnqueued = { id: string; deduplicated: boolean };
+
+/**
+ * A job queue driver: the inline one (rows in the database, processed in this process) or BullMQ
+ * (Redis). Enqueueing validates the payload first: a bad one throws and nothing is written.
+ */
+export type JobQueue = {
+  enqueue<P>(
+    definition: TJobDefinition<P>,
+    payload: P,
+    options?: TEnqueueOptions,
+  ): Promise<TEnqueued>;
+  /** Starts processing every registered queue (the worker role). */
+  start(): Promise<void>;
+  /** Stops taking jobs and waits for the running ones (up to the grace period). */
+  stop(): Promise<void>;
+};
