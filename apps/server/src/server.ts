@@ -78,6 +78,11 @@ import {
   type TJobRegistry,
   type TRegisteredJob,
 } from '#server/platform/jobs/jobs';
+import {
+  createOutboxDispatcher,
+  type OutboxDispatcher,
+  type TSubscriber,
+} from '#server/platform/outbox/dispatcher';
 import { createEvents } from '#server/platform/outbox/events';
 import { createReadiness } from '#server/platform/readiness';
 import { seedDemo, type TSeedResult } from '#server/seed';
@@ -104,7 +109,15 @@ export type Services = {
   /** Enqueues jobs; processes them where the worker role runs (`jobs.start()`). */
   jobs: JobQueue;
   deadLetters: DeadLettersService;
+  /** Delivers outbox events to their subscribers as jobs (runs with the worker role). */
+  dispatcher: OutboxDispatcher;
 };
+
+/**
+ * Who reacts to which domain event, as which job: each module's subscribers join here. Events
+ * nobody subscribes to are marked dispatched and kept in the outbox.
+ */
+const subscriberList: TSubscriber[] = [];
 
 /**
  * Every job, listed once with its handler (each module's `*.jobs.ts` exports its entries).
@@ -246,7 +259,16 @@ export function createServices(
         graceMs: config.SHUTDOWN_TIMEOUT_MS,
       });
   const deadLetters = createDeadLettersService({ tenancy, audit, jobs, registry: jobRegistry });
+  const dispatcher = createOutboxDispatcher({
+    tenancy,
+    jobs,
+    subscribers: subscriberList,
+    logger: logger.child({ component: 'outbox' }),
+    pollMs: config.JOBS_POLL_MS,
+    leaseMs: config.JOBS_LEASE_MS,
+  });
   return {
+    dispatcher,
     jobRegistry,
     jobs,
     deadLetters,
@@ -473,7 +495,11 @@ export async function startServer(config: TConfig, logger: Logger): Promise<Runn
 
     // Closed before the database (cleanups run in reverse): running jobs finish first.
     cleanups.push(() => services.jobs.stop());
-    if (config.CB_ROLES.includes('worker')) await services.jobs.start();
+    if (config.CB_ROLES.includes('worker')) {
+      await services.jobs.start();
+      services.dispatcher.start();
+      cleanups.push(() => services.dispatcher.stop());
+    }
 
     const readiness = createReadiness({ database, migrations, redis });
     const metrics = createMetrics();
