@@ -229,7 +229,9 @@ export const ZEnv = z.object({
     ),
   REDIS_URL: redisUrl
     .optional()
-    .describe('Redis URL for rate limits (and later jobs, cache, pub/sub). Unset: in memory.'),
+    .describe(
+      'Redis URL for rate limits and jobs (BullMQ); later cache and pub/sub. Unset: in memory, jobs in the database.',
+    ),
   AUTH_SECRET: z
     .string()
     .min(32, 'must be at least 32 characters')

@@ -1,16 +1,12 @@
-import { useId, type ComponentProps, type ReactNode } from 'react';
+import type { ComponentProps } from 'react';
 
+import { FieldFrame, type TFieldFrameProps } from '@/components/ui/field';
 import { controlClass } from '@/components/ui/input';
 import { cn } from '@/lib/utils';
 
-type TTextareaFieldProps = Omit<ComponentProps<'textarea'>, 'id'> & {
-  label: string;
-  hint?: ReactNode;
-  error?: string | null | undefined;
-  containerClassName?: string;
-};
+type TTextareaFieldProps = Omit<ComponentProps<'textarea'>, 'id'> & TFieldFrameProps;
 
-/** Field's multi-line twin: hint and error tied to it (aria-describedby, aria-invalid). */
+/** Field's multi-line twin: a labelled textarea whose hint and error are tied to it. */
 export function TextareaField({
   label,
   hint,
@@ -19,32 +15,15 @@ export function TextareaField({
   className,
   ...props
 }: TTextareaFieldProps) {
-  const id = useId();
-  const hintId = `${id}-hint`;
-  const errorId = `${id}-error`;
-  const describedBy = [hint ? hintId : null, error ? errorId : null].filter(Boolean).join(' ');
   return (
-    <div className={containerClassName}>
-      <label htmlFor={id} className="text-sm font-medium">
-        {label}
-      </label>
-      {hint ? (
-        <p id={hintId} className="text-xs text-muted-foreground">
-          {hint}
-        </p>
-      ) : null}
-      <textarea
-        id={id}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy || undefined}
-        className={cn(controlClass, 'mt-1 min-h-20', className)}
-        {...props}
-      />
-      {error ? (
-        <p id={errorId} className="mt-1 text-sm text-danger">
-          {error}
-        </p>
-      ) : null}
-    </div>
+    <FieldFrame label={label} hint={hint} error={error} containerClassName={containerClassName}>
+      {(control) => (
+        <textarea
+          {...control}
+          className={cn(controlClass, 'mt-1 min-h-20', className)}
+          {...props}
+        />
+      )}
+    </FieldFrame>
   );
 }

@@ -64,7 +64,8 @@ const isTwoFactorChallenge = (returned: unknown): boolean =>
   returned !== null &&
   (returned as { twoFactorRedirect?: unknown }).twoFactorRedirect === true;
 
-const signInPathsWithChallenge = new Set(['/sign-in/email', '/sign-in/social', '/callback/:id']);
+/** Endpoints that end in a session, which the two-factor challenge may hold back. */
+export const signInPaths = new Set(['/sign-in/email', '/sign-in/social', '/callback/:id']);
 
 /** Whether calls to this endpoint are audited (their caller is worth looking up first). */
 export const isAuditedPath = (path: string): boolean => path in actions;
@@ -150,7 +151,7 @@ export function securityEventOf(call: TAuthCall): TAuditEntryInput | undefined {
   const challenged =
     isTwoFactorChallenge(call.returned) ||
     (social?.ok === true && !call.signedIn && !call.hadSession);
-  if (!failed && signInPathsWithChallenge.has(call.path) && challenged) {
+  if (!failed && signInPaths.has(call.path) && challenged) {
     // The password was right; the session waits for the second factor.
     name = 'auth.two_factor_challenged';
   } else if (!failed && call.path === '/two-factor/verify-totp' && call.hadSession) {

@@ -14,7 +14,7 @@ import { trustedOrigins, type TConfig, type TOidcProvider } from '#server/config
 import { dictionary } from '@zxcvbn-ts/language-common';
 import { APIError, createAuthMiddleware, getSessionFromCtx, isAPIError } from 'better-auth/api';
 import { accessControl, libraryRoles } from '#server/modules/auth/auth.access';
-import { isAuditedPath, securityEventOf } from '#server/modules/auth/auth.audit';
+import { isAuditedPath, securityEventOf, signInPaths } from '#server/modules/auth/auth.audit';
 import {
   generateBackupCodes,
   hashedBackupCodes,
@@ -118,9 +118,6 @@ type TAfterHookContext = HookEndpointContext & {
 
 /** Endpoints that sign in through an OAuth or OpenID Connect provider. */
 const providerSignInPaths = new Set(['/sign-in/social', '/callback/:id']);
-
-/** Endpoints that end in a session, which the two-factor challenge may hold back. */
-const signInPaths = new Set(['/sign-in/email', '/sign-in/social', '/callback/:id']);
 
 const passwordFields: Record<string, string> = {
   '/sign-up/email': 'password',

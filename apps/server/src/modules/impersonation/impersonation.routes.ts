@@ -20,6 +20,7 @@ import type { TImpersonationCookies } from '#server/modules/impersonation/impers
 import { AppError } from '#server/platform/errors';
 import type { TAuthenticate, TPrincipal } from '#server/platform/http/app';
 import { csrfHeader, isValidCsrfToken } from '#server/platform/http/csrf';
+import { decodeCursor, encodeCursor } from '#server/platform/http/cursor';
 import { requestContextOf } from '#server/platform/http/request-context';
 
 export const presentImpersonation = (row: TImpersonationRecord): TImpersonation => ({
@@ -44,22 +45,10 @@ export const sessionImpersonationOf = (row: TImpersonationRecord): TSessionImper
   expiresAt: row.expiresAt.toISOString(),
 });
 
-function encodeCursor(row: TImpersonationRecord): string {
-  return Buffer.from(`${row.startedAt.toISOString()}|${row.id}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { startedAt: Date; id: string } {
-  const [time, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const startedAt = new Date(time ?? '');
-  if (!id || !/^[0-9a-f-]{36}$/.test(id) || Number.isNaN(startedAt.getTime())) {
-    throw new AppError('validation_failed', 'cursor: not a cursor this API gave out', {
-      details: {
-        errors: [{ in: 'querystring', field: 'cursor', message: 'not a cursor this API gave out' }],
-      },
-    });
-  }
-  return { startedAt, id };
-}
+const startedBefore = (cursor: string) => {
+  const { at, id } = decodeCursor(cursor);
+  return { startedAt: at, id };
+};
 
 export type TImpersonationRoutesDeps = {
   impersonations: ImpersonationService;
@@ -203,14 +192,14 @@ export function impersonationRoutes(deps: TImpersonationRoutesDeps): FastifyPlug
         const { status, cursor, limit } = request.query;
         const rows = await impersonations.list({
           ...(status ? { status } : {}),
-          ...(cursor ? { before: decodeCursor(cursor) } : {}),
+          ...(cursor ? { before: startedBefore(cursor) } : {}),
           limit: limit + 1,
         });
         const page = rows.slice(0, limit);
         const last = page.at(-1);
         return {
           data: page.map(presentImpersonation),
-          nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
+          nextCursor: rows.length > limit && last ? encodeCursor(last.startedAt, last.id) : null,
         };
       },
     );
