@@ -1,3 +1,5 @@
+import { eventCatalogue } from '@corebase/contracts';
+import { renderEventCatalogue } from '#server/platform/outbox/catalogue';
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -19,6 +21,7 @@ const usage = `Usage: corebase <command>
   seed      add the demo organization (does nothing if it exists)
   reset     DELETE all data, then migrate and seed (asks no questions: development only)
   openapi   print the OpenAPI document (npm run openapi:write saves it as openapi.json)
+  events    print the event catalogue (npm run events:write saves it as docs/events.md)
   superadmin <email>
             make an existing user a platform superadmin (audited)
   rotate-keys [--generate]
@@ -39,6 +42,10 @@ async function run(command: string | undefined): Promise<number> {
   }
   if (command === 'openapi') {
     process.stdout.write(`${JSON.stringify(await buildOpenApiDocument(), null, 2)}\n`);
+    return 0;
+  }
+  if (command === 'events') {
+    process.stdout.write(renderEventCatalogue(eventCatalogue));
     return 0;
   }
   if (existsSync('.env')) process.loadEnvFile('.env');

@@ -9,3 +9,4 @@ export * from './roles.ts';
 export * from './api-keys.ts';
 export * from './sign-in.ts';
 export * from './jobs.ts';
+export * from './events.ts';

@@ -1,3 +1,4 @@
+import { apiKeyCreated, apiKeyRevoked } from '@corebase/contracts';
 import { createHash, randomBytes } from 'node:crypto';
 import { orderPermissions, type TCreateApiKeyBody, type TPermission } from '@corebase/contracts';
 import type { Audit, TAuditEntryInput } from '#server/modules/audit/audit.service';
@@ -101,7 +102,11 @@ export function createApiKeysService(deps: { audit: Audit; events: Events }): Ap
       });
       const summary = { name: row.name, prefix: row.prefix, permissions, expiresAt: row.expiresAt };
       await record(tx, orgId, actor, 'api_key.created', row, summary);
-      await events.emit(tx, 'api_key.created', { apiKeyId: row.id, ...summary });
+      await events.emit(tx, apiKeyCreated, {
+        apiKeyId: row.id,
+        ...summary,
+        expiresAt: row.expiresAt?.toISOString() ?? null,
+      });
       return { row, key };
     },
 
@@ -111,7 +116,7 @@ export function createApiKeysService(deps: { audit: Audit; events: Events }): Ap
       if (row.revokedAt) throw new AppError('conflict', 'This key is revoked already.');
       const revoked = await revokeApiKey(tx, id);
       await record(tx, orgId, actor, 'api_key.revoked', revoked, { name: row.name });
-      await events.emit(tx, 'api_key.revoked', { apiKeyId: id });
+      await events.emit(tx, apiKeyRevoked, { apiKeyId: id });
       return revoked;
     },
 

@@ -1,3 +1,9 @@
+import {
+  memberTwoFactorReset,
+  organizationCreated,
+  organizationDeletionScheduled,
+  organizationRestored,
+} from '@corebase/contracts';
 import type { Audit, TAuditEntryInput } from '#server/modules/audit/audit.service';
 import type { RolesService } from '#server/modules/identity/roles.service';
 import {
@@ -144,7 +150,7 @@ export function createIdentityService({
   /** What every new organization gets, however it was created: settings and the event. */
   const setUp = async (tx: Tx, { id, name, slug }: { id: string; name: string; slug: string }) => {
     await settings.initialize(tx, id);
-    await events.emit(tx, 'organization.created', { organizationId: id, name, slug });
+    await events.emit(tx, organizationCreated, { organizationId: id, name, slug });
   };
   const load = async (tx: Tx, orgId: string) => {
     const org = await findOrganizationById(tx, orgId);
@@ -195,7 +201,7 @@ export function createIdentityService({
         target: { type: 'user', id: memberUserId },
         ...(actor.context ? { context: actor.context } : {}),
       });
-      await events.emit(tx, 'member.two_factor_reset', {
+      await events.emit(tx, memberTwoFactorReset, {
         organizationId: orgId,
         userId: memberUserId,
         byUserId: actor.userId,
@@ -228,7 +234,7 @@ export function createIdentityService({
         target: { type: 'organization', id: orgId },
         after: { purgeAfter: result.purgeAfter?.toISOString() },
       });
-      await events.emit(tx, 'organization.deletion_scheduled', {
+      await events.emit(tx, organizationDeletionScheduled, {
         organizationId: orgId,
         purgeAfter: result.purgeAfter?.toISOString(),
       });
@@ -246,7 +252,7 @@ export function createIdentityService({
         action: 'organization.restored',
         target: { type: 'organization', id: orgId },
       });
-      await events.emit(tx, 'organization.restored', { organizationId: orgId });
+      await events.emit(tx, organizationRestored, { organizationId: orgId });
       return view({ ...org, deletedAt: null });
     },
 

@@ -1,3 +1,4 @@
+import { roleCreated, roleDeleted, roleUpdated } from '@corebase/contracts';
 import {
   builtInRoles,
   orderPermissions,
@@ -208,7 +209,7 @@ export function createRolesService(deps: {
         });
       }
       await record(tx, orgId, actor, 'role.created', row, { after: snapshot(row) });
-      await events.emit(tx, 'role.created', { roleId: row.id, ...snapshot(row) });
+      await events.emit(tx, roleCreated, { roleId: row.id, ...snapshot(row) });
       return view(row, new Map());
     },
 
@@ -236,7 +237,7 @@ export function createRolesService(deps: {
         before: snapshot(before),
         after: snapshot(row),
       });
-      await events.emit(tx, 'role.updated', { roleId: row.id, ...snapshot(row) });
+      await events.emit(tx, roleUpdated, { roleId: row.id, ...snapshot(row) });
       return view(row, await countMembersByRole(tx, orgId));
     },
 
@@ -257,7 +258,7 @@ export function createRolesService(deps: {
       }
       await deleteRole(tx, id);
       await record(tx, orgId, actor, 'role.deleted', row, { before: snapshot(row) });
-      await events.emit(tx, 'role.deleted', { roleId: row.id, name: row.role });
+      await events.emit(tx, roleDeleted, { roleId: row.id, name: row.role });
     },
 
     permissionsOf,

@@ -1,3 +1,4 @@
+import { impersonationEnded, impersonationStarted } from '@corebase/contracts';
 import type { Logger } from 'pino';
 import type { Audit, TAuditEntryInput } from '#server/modules/audit/audit.service';
 import type { IdentityService } from '#server/modules/identity/identity.service';
@@ -118,7 +119,7 @@ export function createImpersonationService({
     });
     await events.emit(
       tx,
-      'impersonation.ended',
+      impersonationEnded,
       {
         impersonationId: ended.id,
         adminUserId: ended.adminUserId,
@@ -222,8 +223,13 @@ export function createImpersonationService({
           });
           await events.emit(
             tx,
-            'impersonation.started',
-            { impersonationId: id, adminUserId: admin.userId, userId, expiresAt },
+            impersonationStarted,
+            {
+              impersonationId: id,
+              adminUserId: admin.userId,
+              userId,
+              expiresAt: expiresAt.toISOString(),
+            },
             { orgId: null },
           );
           return (await findImpersonation(tx, id))!;

@@ -1,3 +1,4 @@
+import { organizationSettingsUpdated } from '@corebase/contracts';
 import type { TUpdateOrganizationSettingsBody } from '@corebase/contracts';
 import type { Audit, TAuditEntryInput } from '#server/modules/audit/audit.service';
 import {
@@ -69,7 +70,7 @@ export function createSettingsService(deps: { audit: Audit; events: Events }): S
         after: snapshot(row),
         ...(actor.context ? { context: actor.context } : {}),
       });
-      await deps.events.emit(tx, 'organization.settings_updated', {
+      await deps.events.emit(tx, organizationSettingsUpdated, {
         organizationId: orgId,
         ...snapshot(row),
       });

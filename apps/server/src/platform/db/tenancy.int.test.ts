@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { defineEvent } from '@corebase/contracts';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog } from '#server/modules/audit/audit.schema';
@@ -16,6 +18,13 @@ import { AppError } from '#server/platform/errors';
 import { createEvents } from '#server/platform/outbox/events';
 import { outbox } from '#server/platform/outbox/outbox.schema';
 import { openTestDatabase, testBackends, type TTestDatabase } from '#test/databases';
+
+const settingsChanged = defineEvent({
+  name: 'settings.changed',
+  version: 1,
+  description: 'test event',
+  schema: z.object({ days: z.number() }),
+});
 
 const audit = createAudit();
 
@@ -187,12 +196,12 @@ describe.each(testBackends())('row-level tenancy on %s', (backend) => {
   it('events.emit writes the outbox row in the caller’s transaction, stamped with the org', async () => {
     await expect(
       tenancy.withTenant(orgA, async (tx) => {
-        await events.emit(tx, 'settings.changed', { days: 30 });
+        await events.emit(tx, settingsChanged, { days: 30 });
         throw new Error('roll back');
       }),
     ).rejects.toThrow('roll back');
     const id = await tenancy.withTenant(orgA, (tx) =>
-      events.emit(tx, 'settings.changed', { days: 30 }),
+      events.emit(tx, settingsChanged, { days: 30 }),
     );
     const rows = await tenancy.withMaintenance((tx) => tx.select().from(outbox));
     expect(rows).toHaveLength(1);
@@ -201,7 +210,7 @@ describe.each(testBackends())('row-level tenancy on %s', (backend) => {
   });
 
   it('requests may append to the outbox but never read or change other events', async () => {
-    await tenancy.withTenant(orgB, (tx) => events.emit(tx, 'settings.changed', { secret: 'b' }));
+    await tenancy.withTenant(orgB, (tx) => events.emit(tx, settingsChanged, { days: 7 }));
     for (const attempt of [
       (tx: Parameters<Parameters<Tenancy['withTenant']>[1]>[0]) => tx.select().from(outbox),
       (tx: Parameters<Parameters<Tenancy['withTenant']>[1]>[0]) =>

@@ -1,3 +1,4 @@
+import type { TEventDefinition } from '@corebase/contracts';
 import { sql } from 'drizzle-orm';
 import { newId } from '#server/platform/db/columns';
 import type { Tx } from '#server/platform/db/database';
@@ -15,25 +16,38 @@ export type Events = {
    * Writes a domain event to the outbox in the caller's transaction, so the event exists exactly
    * when the change it announces committed. The dispatcher (job platform) delivers it later.
    */
-  emit(tx: Tx, name: string, payload: unknown, meta?: TEmitMeta): Promise<string>;
+  emit<P>(tx: Tx, event: TEventDefinition<P>, payload: P, meta?: TEmitMeta): Promise<string>;
 };
 
 const eventName = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
 
 export function createEvents(): Events {
   return {
-    async emit(tx, name, payload, meta = {}) {
+    async emit(tx, event, payload, meta = {}) {
+      const { name } = event;
       if (!eventName.test(name)) {
         throw new TypeError(`events.emit: "${name}" is not an event name (expected area.verb)`);
       }
       // Payloads travel as JSON: refuse what would not survive the trip (functions, cycles, BigInt).
       const json = JSON.stringify(payload);
       if (json === undefined) throw new TypeError(`events.emit: payload of ${name} is not JSON`);
+      // Checked as subscribers will read it (after the JSON trip): a mismatch is a bug in the
+      // emitting module, caught by its tests rather than by a consumer in production.
+      const parsed = event.schema.safeParse(JSON.parse(json));
+      if (!parsed.success) {
+        const issues = parsed.error.issues.map(
+          (i) => `${i.path.join('.') || '(root)'}: ${i.message}`,
+        );
+        throw new TypeError(
+          `events.emit: payload of ${name} v${event.version}: ${issues.join('; ')}`,
+        );
+      }
       const id = newId();
       await tx.insert(outbox).values({
         id,
         name,
-        payload: JSON.parse(json) as unknown,
+        version: event.version,
+        payload: parsed.data,
         orgId: meta.orgId === undefined ? sql`${currentOrgId}` : meta.orgId,
         requestId: meta.requestId ?? null,
       });
