@@ -354,12 +354,9 @@ describe('loadConfig', () => {
       AUTH_SECRET: placeholderSecret,
     });
     expect(split.CB_ROLES).toEqual(['api']);
-    expect(loadConfig({ CB_ROLES: 'all', CB_DATA_DIR: tempDir() }).CB_ROLES).toEqual([
-      'api',
-      'web',
-      'worker',
-    ]);
-    expect(loadConfig({ CB_DATA_DIR: tempDir() }).CB_ROLES).toEqual(['api', 'web', 'worker']);
+    const every = ['api', 'web', 'worker', 'scheduler'];
+    expect(loadConfig({ CB_ROLES: 'all', CB_DATA_DIR: tempDir() }).CB_ROLES).toEqual(every);
+    expect(loadConfig({ CB_DATA_DIR: tempDir() }).CB_ROLES).toEqual(every);
   });
 
   it('generates AUTH_SECRET into CB_DATA_DIR/secrets once, then reuses it', () => {

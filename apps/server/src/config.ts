@@ -28,7 +28,7 @@ const listFromString = z.string().transform((value) =>
     .filter((item) => item.length > 0),
 );
 
-const roleNames = ['api', 'web', 'worker'] as const;
+const roleNames = ['api', 'web', 'worker', 'scheduler'] as const;
 export type TRole = (typeof roleNames)[number];
 
 const roles = z.string().transform((value, ctx) => {
@@ -191,9 +191,9 @@ export const ZEnv = z.object({
       'Public base URL, used in links and printed at start. Default http://localhost:PORT.',
     ),
   CB_ROLES: roles
-    .default(['api', 'web', 'worker'])
+    .default(['api', 'web', 'worker', 'scheduler'])
     .describe(
-      'Roles this process runs: "all" or a comma list of api, web, worker. PGlite needs "all".',
+      'Roles this process runs: "all" or a comma list of api, web, worker, scheduler. PGlite needs "all".',
     ),
   CB_DATA_DIR: z
     .string()
@@ -397,6 +397,31 @@ export const ZEnv = z.object({
     .default(300_000)
     .describe(
       'How long a running job belongs to its worker; one still running after that (its process died) is run again.',
+    ),
+  JOBS_RECONCILE_MS: z.coerce
+    .number()
+    .int()
+    .min(50)
+    .default(300_000)
+    .describe(
+      'An event whose jobs have not all finished after this long has its missing jobs enqueued again (they vanished: Redis restarted without persistence).',
+    ),
+  JOBS_STALLED_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .min(50)
+    .default(30_000)
+    .describe(
+      'BullMQ: how often workers check for jobs whose worker died; such a job runs again, and after two stalls goes to the dead letters.',
+    ),
+  JOBS_RETENTION_DAYS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(3650)
+    .default(7)
+    .describe(
+      'Finished job records, delivered outbox events and applied-effect keys older than this are removed by the clean-up (dead letters stay until discarded).',
     ),
   SHUTDOWN_TIMEOUT_MS: z.coerce
     .number()

@@ -65,24 +65,35 @@ import { createWebApp, defaultWebDir, type WebApp } from '#server/platform/http/
 import { createMailer, type Mailer } from '#server/platform/mail/mailer';
 import { createMetrics, type Metrics } from '#server/platform/metrics';
 import { deadLetterRoutes } from '#server/modules/operations/dead-letters.routes';
+import { queueBoardRoutes } from '#server/modules/operations/queue-board';
+import { queueRoutes } from '#server/modules/operations/queues.routes';
 import {
   createDeadLettersService,
   type DeadLettersService,
 } from '#server/modules/operations/dead-letters.service';
 import { createBullmqQueue } from '#server/platform/jobs/bullmq-driver';
 import { recordDeadLetter } from '#server/platform/jobs/dead-letters';
+import { countDeadLetters } from '#server/platform/jobs/dead-letters';
 import { createInlineQueue } from '#server/platform/jobs/inline-driver';
+import { createJobMetrics, type JobMetrics } from '#server/platform/jobs/job-metrics';
 import {
   createJobRegistry,
   type JobQueue,
   type TJobRegistry,
+  type TJobSettled,
   type TRegisteredJob,
+  type TSchedule,
 } from '#server/platform/jobs/jobs';
+import { retentionJobs, retentionSchedules } from '#server/platform/jobs/retention';
 import {
+  acknowledgeDelivery,
   createOutboxDispatcher,
+  outboxLagSeconds,
   type OutboxDispatcher,
   type TSubscriber,
 } from '#server/platform/outbox/dispatcher';
+import { auditJobs, auditSchedules } from '#server/modules/audit/audit.jobs';
+import { identityJobs, identitySchedules } from '#server/modules/identity/identity.jobs';
 import { createEvents } from '#server/platform/outbox/events';
 import { createReadiness } from '#server/platform/readiness';
 import { seedDemo, type TSeedResult } from '#server/seed';
@@ -111,6 +122,10 @@ export type Services = {
   deadLetters: DeadLettersService;
   /** Delivers outbox events to their subscribers as jobs (runs with the worker role). */
   dispatcher: OutboxDispatcher;
+  /** Repeatable jobs, started by the scheduler role (`jobs.schedule`). */
+  schedules: readonly TSchedule[];
+  /** Job durations, failures, queue depths, dead letters and outbox lag for `/metrics`. */
+  jobMetrics: JobMetrics;
 };
 
 /**
@@ -119,12 +134,12 @@ export type Services = {
  */
 const subscriberList: TSubscriber[] = [];
 
-/**
- * Every job, listed once with its handler (each module's `*.jobs.ts` exports its entries).
- * Start-up fails when two claim one name. The outbox dispatcher and the scheduled clean-ups
- * join here with the rest of the job platform (docs/jobs.md).
- */
-const jobList: TRegisteredJob[] = [];
+/** Repeatable jobs, each declared beside its job in the owning module's `*.jobs.ts`. */
+const scheduleList: readonly TSchedule[] = [
+  ...identitySchedules,
+  ...auditSchedules,
+  ...retentionSchedules,
+];
 
 /**
  * Columns our keyring encrypts, each declared by the module owning it with `keyringColumn`
@@ -234,16 +249,46 @@ export function createServices(
     tenancy,
     impersonations,
   });
-  const jobRegistry = createJobRegistry([...jobList, ...extraJobs]);
+  /**
+   * Every job, listed once with its handler (each module's `*.jobs.ts` exports its entries).
+   * Start-up fails when two claim one name or a schedule's job has no handler (docs/jobs.md).
+   */
+  const jobList: TRegisteredJob[] = [
+    ...identityJobs({ tenancy, audit, events, graceDays: config.ORG_DELETION_GRACE_DAYS }),
+    ...auditJobs({ tenancy }),
+    ...retentionJobs({ tenancy, retentionDays: config.JOBS_RETENTION_DAYS }),
+  ];
+  const jobRegistry = createJobRegistry(
+    [...jobList, ...extraJobs],
+    scheduleList.map((schedule) => schedule.job),
+  );
+  const jobMetrics = createJobMetrics({
+    stats: () => jobs.stats(),
+    deadLetterCount: () => tenancy.withMaintenance(countDeadLetters),
+    outboxLagSeconds: () => tenancy.withMaintenance(outboxLagSeconds),
+    logger,
+  });
+  // After every attempt: metrics, and the outbox row learns its event's job settled (in the
+  // job's own transaction on the inline driver).
+  const onSettled = async (settled: TJobSettled, tx?: Tx) => {
+    jobMetrics.observe(settled);
+    if (settled.outcome === 'retrying' || settled.dedupKey === null) return;
+    await (tx
+      ? acknowledgeDelivery(tx, settled)
+      : tenancy.withMaintenance((own) => acknowledgeDelivery(own, settled)));
+  };
   // Rows in the database by default; BullMQ once Redis is configured. Dead letters go to the
   // database either way, where the operations API reads them.
-  const jobs = config.REDIS_URL
+  const jobs: JobQueue = config.REDIS_URL
     ? createBullmqQueue({
         redisUrl: config.REDIS_URL,
         prefix: 'corebase',
         registry: jobRegistry,
         logger,
         concurrency: config.JOBS_CONCURRENCY,
+        stalledIntervalMs: config.JOBS_STALLED_INTERVAL_MS,
+        graceMs: config.SHUTDOWN_TIMEOUT_MS,
+        onSettled,
         onDeadLetter: ({ id, ...letter }) =>
           tenancy.withMaintenance(async (tx) => {
             await recordDeadLetter(tx, { jobId: id, ...letter, history: [] });
@@ -257,6 +302,9 @@ export function createServices(
         pollMs: config.JOBS_POLL_MS,
         leaseMs: config.JOBS_LEASE_MS,
         graceMs: config.SHUTDOWN_TIMEOUT_MS,
+        onSettled,
+        // PostgreSQL wakes workers of every process at once; PGlite is one process, woken in it.
+        ...(database.kind === 'postgres' ? { listen: database.listen } : {}),
       });
   const deadLetters = createDeadLettersService({ tenancy, audit, jobs, registry: jobRegistry });
   const dispatcher = createOutboxDispatcher({
@@ -266,9 +314,13 @@ export function createServices(
     logger: logger.child({ component: 'outbox' }),
     pollMs: config.JOBS_POLL_MS,
     leaseMs: config.JOBS_LEASE_MS,
+    reconcileAfterMs: config.JOBS_RECONCILE_MS,
+    ...(database.kind === 'postgres' ? { listen: database.listen } : {}),
   });
   return {
     dispatcher,
+    schedules: scheduleList,
+    jobMetrics,
     jobRegistry,
     jobs,
     deadLetters,
@@ -313,6 +365,8 @@ export function routeList(deps: {
     | 'impersonations'
     | 'deadLetters'
     | 'authenticate'
+    | 'jobs'
+    | 'jobRegistry'
   >;
 }): FastifyPluginAsync[] {
   const { config, readiness, metrics, services } = deps;
@@ -372,7 +426,18 @@ export function routeList(deps: {
         config,
       }),
       deadLetterRoutes({ deadLetters: services.deadLetters }),
+      queueRoutes({ jobs: services.jobs, driver: config.REDIS_URL ? 'bullmq' : 'inline' }),
     );
+    if (config.REDIS_URL) {
+      routes.push(
+        queueBoardRoutes({
+          redisUrl: config.REDIS_URL,
+          // The job driver's prefix (createServices).
+          prefix: 'corebase',
+          queues: services.jobRegistry.queues(),
+        }),
+      );
+    }
   }
   return routes;
 }
@@ -497,12 +562,14 @@ export async function startServer(config: TConfig, logger: Logger): Promise<Runn
     cleanups.push(() => services.jobs.stop());
     if (config.CB_ROLES.includes('worker')) {
       await services.jobs.start();
-      services.dispatcher.start();
+      await services.dispatcher.start();
       cleanups.push(() => services.dispatcher.stop());
     }
+    if (config.CB_ROLES.includes('scheduler')) await services.jobs.schedule(services.schedules);
 
     const readiness = createReadiness({ database, migrations, redis });
     const metrics = createMetrics();
+    services.jobMetrics.register(metrics.registry);
     const routes = routeList({ config, readiness, metrics, services });
 
     const app = await buildApp({

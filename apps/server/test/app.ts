@@ -53,6 +53,7 @@ export async function createTestApp(
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const services = createServices(db.database, config, logger, options.redis, options.jobs);
   const metrics = createMetrics();
+  services.jobMetrics.register(metrics.registry);
   const app = await buildApp({
     config,
     logger,

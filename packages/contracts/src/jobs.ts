@@ -52,3 +52,40 @@ export const ZDeadLetterOutcome = z.object({
   skipped: z.array(z.object({ id: z.uuid(), reason: z.enum(['not_found', 'unknown_job']) })),
 });
 export type TDeadLetterOutcome = z.infer<typeof ZDeadLetterOutcome>;
+
+/** Jobs per state in one queue, as its driver counts them now. */
+export const ZQueueCounts = z.object({
+  waiting: z.number().int(),
+  delayed: z.number().int(),
+  active: z.number().int(),
+  completed: z.number().int(),
+  failed: z.number().int(),
+});
+
+/** One queue's health over the last `windowMinutes`. */
+export const ZQueueStats = z.object({
+  queue: z.string(),
+  counts: ZQueueCounts,
+  windowMinutes: z.number().int(),
+  /** Jobs finished (completed or failed for good) per minute, over the window. */
+  throughputPerMinute: z.number(),
+  /** Failed for good / finished, over the window; 0 when nothing finished. */
+  failureRate: z.number(),
+  /** p95 of the run time of jobs completed in the window; null when none completed. */
+  p95DurationMs: z.number().nullable(),
+});
+export type TQueueStatsView = z.infer<typeof ZQueueStats>;
+
+export const ZQueueStatsQuery = z.object({
+  /** The window throughput, failure rate and p95 are measured over, in minutes (up to a day). */
+  windowMinutes: z.coerce.number().int().min(1).max(1440).default(15),
+});
+
+/** Every registered queue's health, and which job driver runs them. */
+export const ZQueueStatsPage = z.object({
+  /** `inline`: jobs are rows in the database; `bullmq`: jobs are in Redis. */
+  driver: z.enum(['inline', 'bullmq']),
+  windowMinutes: z.number().int(),
+  queues: z.array(ZQueueStats),
+});
+export type TQueueStatsPage = z.infer<typeof ZQueueStatsPage>;

@@ -1,5 +1,6 @@
-import { and, desc, eq, gte, isNull, lt, or, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import { auditLog } from '#server/modules/audit/audit.schema';
+import { organizationSettings } from '#server/modules/settings/settings.schema';
 import type { Tx } from '#server/platform/db/database';
 
 export type TAuditRow = typeof auditLog.$inferSelect;
@@ -44,4 +45,30 @@ export async function listAuditEntries(tx: Tx, filter: TListAuditFilter): Promis
     .where(and(...conditions))
     .orderBy(desc(auditLog.createdAt), desc(auditLog.id))
     .limit(filter.limit);
+}
+
+/**
+ * Entries older than their organization's `audit_retention_days` (organization-less platform
+ * entries: `platformDays`). Maintenance role only: the application role can never delete audit.
+ */
+export async function deleteAuditPastRetention(tx: Tx, platformDays: number): Promise<number> {
+  const rows = await tx
+    .delete(auditLog)
+    .where(
+      sql`${auditLog.createdAt} < now() - make_interval(days => coalesce(
+        (select ${organizationSettings.auditRetentionDays} from ${organizationSettings}
+          where ${organizationSettings.orgId} = ${auditLog.orgId}),
+        ${platformDays}))`,
+    )
+    .returning({ id: auditLog.id });
+  return rows.length;
+}
+
+/** Every entry of an organization being purged. */
+export async function deleteAuditOf(tx: Tx, orgId: string): Promise<number> {
+  const rows = await tx
+    .delete(auditLog)
+    .where(eq(auditLog.orgId, orgId))
+    .returning({ id: auditLog.id });
+  return rows.length;
 }

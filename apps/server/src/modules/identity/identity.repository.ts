@@ -1,4 +1,4 @@
-import { and, eq, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, isNotNull, lt, ne, sql } from 'drizzle-orm';
 import {
   invitations,
   memberships,
@@ -208,4 +208,51 @@ export async function findInvitationRef(
     .orderBy(sql`${invitations.createdAt} desc`)
     .limit(1);
   return row;
+}
+
+/** Sessions past their expiry: better-auth refuses them already; this only frees the rows. */
+export async function deleteExpiredSessions(tx: Tx, now: Date): Promise<number> {
+  const rows = await tx
+    .delete(sessions)
+    .where(lt(sessions.expiresAt, now))
+    .returning({ id: sessions.id });
+  return rows.length;
+}
+
+/** Verification tokens (e-mail, password reset, OAuth state) past their expiry. */
+export async function deleteExpiredVerifications(tx: Tx, now: Date): Promise<number> {
+  const rows = await tx
+    .delete(verifications)
+    .where(lt(verifications.expiresAt, now))
+    .returning({ id: verifications.id });
+  return rows.length;
+}
+
+/** Invitations past their expiry that were never accepted (accepted ones record who joined). */
+export async function deleteExpiredInvitations(tx: Tx, now: Date): Promise<number> {
+  const rows = await tx
+    .delete(invitations)
+    .where(and(lt(invitations.expiresAt, now), ne(invitations.status, 'accepted')))
+    .returning({ id: invitations.id });
+  return rows.length;
+}
+
+/** Deleted organizations whose grace period ended before `cutoff`, oldest first. */
+export async function findOrganizationsToPurge(
+  tx: Tx,
+  cutoff: Date,
+  limit: number,
+): Promise<TOrganizationRow[]> {
+  return tx
+    .select()
+    .from(organizations)
+    .where(and(isNotNull(organizations.deletedAt), lt(organizations.deletedAt, cutoff)))
+    .orderBy(asc(organizations.deletedAt))
+    .limit(limit)
+    .for('update', { skipLocked: true });
+}
+
+/** Erases an organization; memberships, roles, invitations, settings and keys go with it (FKs). */
+export async function deleteOrganization(tx: Tx, id: string): Promise<void> {
+  await tx.delete(organizations).where(eq(organizations.id, id));
 }

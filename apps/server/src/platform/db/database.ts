@@ -28,6 +28,13 @@ export type Database = {
   /** True when called from inside a transaction started by `transaction`. */
   inTransaction(): boolean;
   ping(): Promise<void>;
+  /**
+   * Calls `onNotify` with each NOTIFY payload on `channel`, and with '' after every (re)connect
+   * (notifications sent meanwhile are lost, so listeners look again). PostgreSQL: a dedicated
+   * connection outside the pool, re-opened when it drops. PGlite: its in-process LISTEN.
+   * Answers the unsubscribe.
+   */
+  listen: (channel: string, onNotify: (payload: string) => void) => Promise<() => Promise<void>>;
   close(): Promise<void>;
 };
 
@@ -86,6 +93,7 @@ export async function createDatabase(options: TDatabaseOptions): Promise<Databas
   const scope = new AsyncLocalStorage<true>();
   let raw: Db;
   let ping: () => Promise<void>;
+  let listen: Database['listen'];
   let close: () => Promise<void>;
   let kind: Database['kind'];
 
@@ -106,6 +114,7 @@ export async function createDatabase(options: TDatabaseOptions): Promise<Databas
       await pool.query('select 1');
     };
     close = () => pool.end();
+    listen = (channel, onNotify) => listenOnPostgres(options, channel, onNotify);
   } else {
     kind = 'pglite';
     let client = options.pglite;
@@ -123,6 +132,12 @@ export async function createDatabase(options: TDatabaseOptions): Promise<Databas
     };
     close = async () => {
       if (!pglite.closed) await pglite.close();
+    };
+    listen = async (channel, onNotify) => {
+      const unsubscribe = await pglite.listen(channel, onNotify);
+      return async () => {
+        if (!pglite.closed) await unsubscribe();
+      };
     };
   }
 
@@ -150,7 +165,60 @@ export async function createDatabase(options: TDatabaseOptions): Promise<Databas
     },
     inTransaction: () => scope.getStore() === true,
     ping,
+    listen,
     close,
+  };
+}
+
+async function listenOnPostgres(
+  options: TDatabaseOptions,
+  channel: string,
+  onNotify: (payload: string) => void,
+): Promise<() => Promise<void>> {
+  let client: pg.Client | undefined;
+  let closed = false;
+  const open = async () => {
+    const next = new pg.Client({
+      connectionString: options.url,
+      application_name: 'corebase-listen',
+      connectionTimeoutMillis: 10_000,
+    });
+    next.on('notification', (message) => {
+      if (message.channel === channel) onNotify(message.payload ?? '');
+    });
+    next.on('error', (error) => {
+      options.logger?.warn({ err: error, channel }, 'LISTEN connection lost; reconnecting');
+      if (client === next) void reopen();
+    });
+    await next.connect();
+    await next.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    if (closed) {
+      await next.end();
+      return;
+    }
+    client = next;
+    onNotify('');
+  };
+  const reopen = async () => {
+    const previous = client;
+    client = undefined;
+    await previous?.end().catch(() => undefined);
+    while (!closed) {
+      try {
+        await open();
+        return;
+      } catch (error) {
+        options.logger?.warn({ err: error, channel }, 'LISTEN reconnect failed; retrying');
+        await sleep(1_000);
+      }
+    }
+  };
+  await open();
+  return async () => {
+    closed = true;
+    const current = client;
+    client = undefined;
+    await current?.end().catch(() => undefined);
   };
 }
 

@@ -17,6 +17,8 @@ export const platformTableNames = [
   'dead_letters',
   'impersonations',
   'invitations',
+  'job_effects',
+  'job_schedules',
   'jobs',
   'jwks',
   'memberships',

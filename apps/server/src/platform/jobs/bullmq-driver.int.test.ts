@@ -4,15 +4,18 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
-import { createBullmqQueue, type TDeadLetter } from './bullmq-driver';
+import { createBullmqQueue, type TBullmqQueueDeps, type TDeadLetter } from './bullmq-driver';
 import {
   createJobRegistry,
   defineJob,
+  defineSchedule,
   handle,
   JobPayloadError,
   type JobQueue,
   type TJobContext,
+  type TJobSettled,
   type TRegisteredJob,
+  type TSchedule,
 } from './jobs';
 
 const redisUrl = inject('redisUrl');
@@ -38,19 +41,28 @@ describe.runIf(redisUrl)('BullMQ job driver', () => {
   const open: { close(): Promise<unknown> }[] = [];
   let counter = 0;
 
-  /** A driver on its own prefix, with dead letters collected. */
-  function setup(jobs: TRegisteredJob[], concurrency = 2) {
-    const prefix = `${filePrefix}:${++counter}`;
+  /**
+   * A driver on its own prefix (or a given one, to run several "processes" on one queue), with
+   * dead letters and settled attempts collected.
+   */
+  function setup(jobs: TRegisteredJob[], options: Partial<TBullmqQueueDeps> = {}) {
+    const prefix = options.prefix ?? `${filePrefix}:${++counter}`;
     const deadLetters: TDeadLetter[] = [];
+    const settled: TJobSettled[] = [];
     const queue: JobQueue = createBullmqQueue({
       redisUrl: redisUrl!,
-      prefix,
       registry: createJobRegistry(jobs),
       logger,
-      concurrency,
+      concurrency: 2,
+      graceMs: 5_000,
       onDeadLetter: async (letter) => {
         deadLetters.push(letter);
       },
+      onSettled: async (attempt) => {
+        settled.push(attempt);
+      },
+      ...options,
+      prefix,
     });
     open.push({ close: () => queue.stop() });
     /** A plain BullMQ queue on the same prefix, to look at what is in Redis. */
@@ -59,7 +71,7 @@ describe.runIf(redisUrl)('BullMQ job driver', () => {
       open.push(q);
       return q;
     };
-    return { queue, deadLetters, inspect, prefix };
+    return { queue, deadLetters, settled, inspect, prefix };
   }
 
   beforeAll(() => {
@@ -215,7 +227,9 @@ describe.runIf(redisUrl)('BullMQ job driver', () => {
       attempts: 1,
       backoff: { type: 'fixed', delayMs: 5 },
     });
-    const { queue } = setup([handle(def, async ({ n }) => void order.push(n))], 1);
+    const { queue } = setup([handle(def, async ({ n }) => void order.push(n))], {
+      concurrency: 1,
+    });
     await queue.enqueue(def, { n: 100 });
     await queue.enqueue(def, { n: 5 }, { priority: 5 });
     await queue.enqueue(def, { n: 1 }, { priority: 1 });
@@ -299,5 +313,437 @@ describe.runIf(redisUrl)('BullMQ job driver', () => {
     expect(finished).toBe(true);
     expect(await inspect('alpha').getJobState(id)).toBe('completed');
     await expect(queue.enqueue(def, { n: 10 })).rejects.toThrow(/stopped/);
+  });
+
+  it('reports every attempt to onSettled: retrying, completed, dead', async () => {
+    const flaky = defineJob({
+      name: 'test.settle-flaky',
+      queue: 'alpha',
+      schema: ZPayload,
+      attempts: 3,
+      backoff: { type: 'fixed', delayMs: 5 },
+    });
+    const doomed = defineJob({
+      name: 'test.settle-doomed',
+      queue: 'beta',
+      schema: ZPayload,
+      attempts: 2,
+      backoff: { type: 'fixed', delayMs: 5 },
+    });
+    const { queue, settled, deadLetters } = setup([
+      handle(flaky, async (_payload, ctx) => {
+        await sleep(30);
+        if (ctx.attempt < 3) throw new Error(`fail ${ctx.attempt}`);
+      }),
+      handle(doomed, async () => {
+        throw new Error('never');
+      }),
+    ]);
+    await queue.start();
+    const { id } = await queue.enqueue(flaky, { n: 1 }, { dedupKey: 'settle-1' });
+    const dead = await queue.enqueue(doomed, { n: 2 });
+    await waitFor(() => settled.length === 5);
+    await sleep(50);
+    const ofFlaky = settled.filter((s) => s.jobId === id);
+    expect(ofFlaky.map((s) => [s.outcome, s.attempt])).toEqual([
+      ['retrying', 1],
+      ['retrying', 2],
+      ['completed', 3],
+    ]);
+    for (const attempt of ofFlaky) {
+      expect(attempt).toMatchObject({
+        name: 'test.settle-flaky',
+        queue: 'alpha',
+        dedupKey: 'settle-1',
+      });
+      expect(attempt.durationMs).toBeGreaterThanOrEqual(25);
+      expect(attempt.durationMs).toBeLessThan(1000);
+    }
+    expect(settled.filter((s) => s.jobId === dead.id)).toEqual([
+      expect.objectContaining({ outcome: 'retrying', attempt: 1, queue: 'beta', dedupKey: null }),
+      expect.objectContaining({ outcome: 'dead', attempt: 2 }),
+    ]);
+    expect(deadLetters.map((d) => d.id)).toEqual([dead.id]);
+  });
+
+  it('keeps the job outcome when onSettled throws', async () => {
+    const fine = defineJob({
+      name: 'test.hook-fine',
+      queue: 'alpha',
+      schema: ZPayload,
+      attempts: 1,
+      backoff: { type: 'fixed', delayMs: 5 },
+    });
+    const broken = defineJob({
+      name: 'test.hook-broken',
+      queue: 'alpha',
+      schema: ZPayload,
+      attempts: 2,
+      backoff: { type: 'fixed', delayMs: 5 },
+    });
+    let brokenCalls = 0;
+    let hookCalls = 0;
+    const { queue, deadLetters, inspect } = setup(
+      [
+        handle(fine, async () => undefined),
+        handle(broken, async () => {
+          brokenCalls += 1;
+          throw new Error('broken');
+        }),
+      ],
+      {
+        onSettled: async () => {
+          hookCalls += 1;
+          throw new Error('metrics are down');
+        },
+      },
+    );
+    await queue.start();
+    const ok = await queue.enqueue(fine, { n: 1 });
+    const bad = await queue.enqueue(broken, { n: 2 });
+    await waitFor(() => hookCalls === 3 && deadLetters.length === 1);
+    await sleep(100);
+    expect(await inspect('alpha').getJobState(ok.id)).toBe('completed');
+    expect(await inspect('alpha').getJobState(bad.id)).toBe('failed');
+    expect(brokenCalls).toBe(2);
+    expect(deadLetters).toHaveLength(1);
+  });
+
+  it('applies per-queue concurrency and rate limits', async () => {
+    expect(() => setup([], { queueOptions: { nowhere: { concurrency: 1 } } })).toThrow(/nowhere/);
+
+    const serial = defineJob({
+      name: 'test.serial',
+      queue: 'alpha',
+      schema: ZPayload,
+      attempts: 1,
+      backoff: { type: 'fixed', delayMs: 5 },
+    });
+    const limited = defineJob({
+      name: 'test.limited',
+      queue: 'beta',
+      schema: ZPayload,
+      attempts: 1,
+      backoff: { type: 'fixed', delayMs: 5 },
+    });
+    let runningNow = 0;
+    let mostAtOnce = 0;
+    const starts: number[] = [];
+    const { queue } = setup(
+      [
+        handle(serial, async () => {
+          runningNow += 1;
+          mostAtOnce = Math.max(mostAtOnce, runningNow);
+          await sleep(40);
+          runningNow -= 1;
+        }),
+        handle(limited, async () => void starts.push(Date.now())),
+      ],
+      {
+        concurrency: 4,
+        queueOptions: {
+          alpha: { concurrency: 1 },
+          beta: { rateLimit: { max: 2, durationMs: 400 } },
+        },
+      },
+    );
+    for (let n = 0; n < 4; n++) await queue.enqueue(serial, { n });
+    for (let n = 0; n < 6; n++) await queue.enqueue(limited, { n });
+    await queue.start();
+    await waitFor(() => starts.length === 6 && mostAtOnce > 0 && runningNow === 0, 5000);
+    expect(mostAtOnce).toBe(1);
+    // Six jobs at two per 400 ms take three windows (measured from the handlers, which start a
+    // little after BullMQ takes the job, hence the slack).
+    const first = starts[0]!;
+    expect(starts.filter((t) => t - first < 250)).toHaveLength(2);
+    expect(starts[5]! - first).toBeGreaterThanOrEqual(700);
+  });
+
+  /** Short lock and stall checks, the same in every driver on one prefix (BullMQ shares them). */
+  const compressed = {
+    lockDurationMs: 300,
+    stalledIntervalMs: 100,
+    graceMs: 100,
+  } satisfies Partial<TBullmqQueueDeps>;
+
+  it('force-closes after the grace period; another worker runs the job again', async () => {
+    const def = defineJob({
+      name: 'test.stuck-once',
+      queue: 'alpha',
+      schema: ZPayload,
+      attempts: 1,
+      backoff: { type: 'fixed', delayMs: 5 },
+    });
+    let runs = 0;
+    let release = () => {};
+    const stuck = new Promise<void>((resolve) => (release = resolve));
+    const jobs = [
+      handle(def, async () => {
+        runs += 1;
+        // Only the first run hangs, as if its process were wedged.
+        if (runs === 1) await stuck;
+      }),
+    ];
+    const first = setup(jobs, compressed);
+    await first.queue.start();
+    const { id } = await first.queue.enqueue(def, { n: 1 });
+    await waitFor(() => runs === 1);
+    const stopping = Date.now();
+    await first.queue.stop();
+    expect(Date.now() - stopping).toBeLessThan(1000);
+
+    const second = setup(jobs, { ...compressed, prefix: first.prefix });
+    await second.queue.start();
+    await waitFor(() => second.settled.length === 1, 5000);
+    expect(runs).toBe(2);
+    expect(second.settled[0]).toMatchObject({ jobId: id, outcome: 'completed' });
+    expect(await first.inspect('alpha').getJobState(id)).toBe('completed');
+
+    // The abandoned run finishing late changes nothing and reports nothing.
+    release();
+    await sleep(100);
+    expect(first.settled).toEqual([]);
+    expect(await first.inspect('alpha').getJobState(id)).toBe('completed');
+    expect([...first.deadLetters, ...second.deadLetters]).toEqual([]);
+  });
+
+  it('dead-letters, once, a job that stalled more often than allowed', async () => {
+    const def = defineJob({
+      name: 'test.wedged',
+      queue: 'alpha',
+      schema: ZPayload,
+      attempts: 3,
+      backoff: { type: 'fixed', delayMs: 5 },
+    });
+    let runs = 0;
+    const jobs = [
+      handle(def, async () => {
+        runs += 1;
+        await new Promise(() => undefined);
+      }),
+    ];
+    const options = { ...compressed, maxStalledCount: 1 };
+    const first = setup(jobs, options);
+    const { prefix } = first;
+    await first.queue.start();
+    const { id } = await first.queue.enqueue(def, { n: 1 }, { dedupKey: 'wedged-1' });
+    await waitFor(() => runs === 1);
+    await first.queue.stop();
+
+    // Found stalled once: it runs again (maxStalledCount 1), and wedges that worker too.
+    const second = setup(jobs, { ...options, prefix });
+    await second.queue.start();
+    await waitFor(() => runs === 2, 5000);
+    await second.queue.stop();
+
+    // Found stalled a second time: the next worker fails it without running it.
+    const third = setup(jobs, { ...options, prefix });
+    await third.queue.start();
+    await waitFor(() => third.deadLetters.length === 1, 5000);
+    await sleep(300);
+    const all = [first, second, third];
+    expect(all.flatMap((d) => d.deadLetters)).toEqual([
+      expect.objectContaining({
+        id,
+        name: 'test.wedged',
+        queue: 'alpha',
+        payload: { n: 1 },
+        dedupKey: 'wedged-1',
+        error: 'job stalled more than allowable limit',
+        attempts: 2,
+      }),
+    ]);
+    expect(all.flatMap((d) => d.settled)).toEqual([
+      expect.objectContaining({ jobId: id, outcome: 'dead', attempt: 2, dedupKey: 'wedged-1' }),
+    ]);
+    expect(runs).toBe(2);
+    expect(await first.inspect('alpha').getJobState(id)).toBe('failed');
+  });
+
+  it('runs each tick of a schedule once, however many schedulers and workers', async () => {
+    const def = defineJob({
+      name: 'test.tick',
+      queue: 'alpha',
+      schema: ZPayload,
+      attempts: 1,
+      backoff: { type: 'fixed', delayMs: 5 },
+    });
+    const ticks: string[] = [];
+    const jobs = [handle(def, async (_p, ctx) => void ticks.push(ctx.jobId))];
+    const every = defineSchedule({
+      name: 'test.every-200',
+      job: def,
+      payload: { n: 1 },
+      everyMs: 200,
+    });
+    // Two processes, each a scheduler and a worker.
+    const one = setup(jobs);
+    const two = setup(jobs, { prefix: one.prefix });
+    const began = Date.now();
+    await Promise.all([one.queue.schedule([every]), two.queue.schedule([every])]);
+    await Promise.all([one.queue.start(), two.queue.start()]);
+    await sleep(1200);
+    // A scheduler restarting mid-run must not add a tick either.
+    await one.queue.schedule([every]);
+    await sleep(300);
+    await Promise.all([one.queue.stop(), two.queue.stop()]);
+    const elapsed = Date.now() - began;
+
+    const ids = ticks;
+    expect(new Set(ids).size).toBe(ids.length);
+    // BullMQ names tick jobs repeat:<scheduler>:<tick time>.
+    const tickTimes = ids
+      .map((id) => Number(/^repeat:test\.every-200:(\d+)$/.exec(id)?.[1]))
+      .sort();
+    expect(tickTimes.every(Number.isFinite)).toBe(true);
+    for (let i = 1; i < tickTimes.length; i++) {
+      const gap = tickTimes[i]! - tickTimes[i - 1]!;
+      expect(gap % 200).toBe(0);
+      expect(gap).toBeGreaterThan(0);
+    }
+    const expected = elapsed / 200;
+    expect(ticks.length).toBeGreaterThanOrEqual(Math.floor(expected) - 1);
+    expect(ticks.length).toBeLessThanOrEqual(Math.ceil(expected) + 1);
+    expect([...one.settled, ...two.settled].every((s) => s.outcome === 'completed')).toBe(true);
+  });
+
+  it('keeps only the schedules it is given, and checks them before writing', async () => {
+    const def = defineJob({
+      name: 'test.scheduled',
+      queue: 'alpha',
+      schema: ZPayload,
+      attempts: 2,
+      backoff: { type: 'fixed', delayMs: 5 },
+      priority: 7,
+    });
+    const other = defineJob({
+      name: 'test.scheduled-beta',
+      queue: 'beta',
+      schema: ZPayload,
+      attempts: 1,
+      backoff: { type: 'fixed', delayMs: 5 },
+    });
+    const { queue, inspect } = setup([
+      handle(def, async () => undefined),
+      handle(other, async () => undefined),
+    ]);
+    const hourly = defineSchedule({
+      name: 'test.hourly',
+      job: def,
+      payload: { n: 1 },
+      everyMs: 3_600_000,
+    });
+    const nightly = defineSchedule({
+      name: 'test.nightly',
+      job: def,
+      payload: { n: 2 },
+      cron: '0 3 * * *',
+    });
+    const weekly = defineSchedule({
+      name: 'test.weekly',
+      job: other,
+      payload: { n: 3 },
+      cron: '0 4 * * 1',
+    });
+    const keys = async (name: string) =>
+      (await inspect(name).getJobSchedulers(0, -1)).map((s) => s.key).sort();
+
+    await queue.schedule([hourly, nightly, weekly]);
+    expect(await keys('alpha')).toEqual(['test.hourly', 'test.nightly']);
+    expect(await keys('beta')).toEqual(['test.weekly']);
+    const night = await inspect('alpha').getJobScheduler('test.nightly');
+    expect(night).toMatchObject({ pattern: '0 3 * * *', tz: 'UTC', name: 'test.scheduled' });
+    expect(night?.template?.data).toEqual({ payload: { n: 2 }, dedupKey: null });
+    expect(night?.template?.opts).toMatchObject({ attempts: 2, priority: 7 });
+
+    const bad = {
+      name: 'test.bad',
+      job: def,
+      payload: { n: 'x' },
+      everyMs: 1000,
+    } as unknown as TSchedule;
+    await expect(queue.schedule([hourly, bad])).rejects.toBeInstanceOf(JobPayloadError);
+    expect(await keys('alpha')).toEqual(['test.hourly', 'test.nightly']);
+
+    await queue.schedule([hourly]);
+    expect(await keys('alpha')).toEqual(['test.hourly']);
+    expect(await keys('beta')).toEqual([]);
+    // The dropped schedules' next ticks went with them.
+    const delayed = await inspect('alpha').getJobs(['delayed', 'waiting', 'prioritized']);
+    expect(delayed.map((j) => j.id).filter((id) => !id?.startsWith('repeat:test.hourly:'))).toEqual(
+      [],
+    );
+    expect(await inspect('beta').getJobCounts('delayed', 'waiting', 'prioritized')).toEqual({
+      delayed: 0,
+      waiting: 0,
+      prioritized: 0,
+    });
+
+    await queue.schedule([]);
+    expect(await keys('alpha')).toEqual([]);
+  });
+
+  it('reports counts, throughput, failure rate and p95 duration per queue', async () => {
+    const work = defineJob({
+      name: 'test.measured',
+      queue: 'alpha',
+      schema: ZPayload,
+      attempts: 1,
+      backoff: { type: 'fixed', delayMs: 5 },
+    });
+    const idle = defineJob({
+      name: 'test.unworked',
+      queue: 'beta',
+      schema: ZPayload,
+      attempts: 1,
+      backoff: { type: 'fixed', delayMs: 5 },
+    });
+    const handlers = [
+      handle(work, async ({ n }) => {
+        await sleep(20 * n);
+        if (n === 0) throw new Error('zero');
+      }),
+      handle(idle, async () => undefined),
+    ];
+    // Workers for alpha only; the reader knows both queues and runs none.
+    const worker = setup([handlers[0]!]);
+    const reader = setup(handlers, { prefix: worker.prefix });
+    await worker.queue.start();
+    for (const n of [1, 2, 3]) await worker.queue.enqueue(work, { n });
+    for (let i = 0; i < 2; i++) await worker.queue.enqueue(work, { n: 0 });
+    await reader.queue.enqueue(idle, { n: 1 });
+    await reader.queue.enqueue(idle, { n: 2 }, { priority: 5 });
+    await reader.queue.enqueue(idle, { n: 3 }, { delayMs: 60_000 });
+    await waitFor(() => worker.settled.length === 5);
+    await sleep(100);
+
+    const [alpha, beta] = await reader.queue.stats();
+    expect(alpha).toMatchObject({
+      queue: 'alpha',
+      counts: { waiting: 0, delayed: 0, active: 0, completed: 3, failed: 2 },
+      windowMinutes: 15,
+      throughputPerMinute: 5 / 15,
+      failureRate: 0.4,
+    });
+    expect(alpha!.p95DurationMs).toBeGreaterThanOrEqual(55);
+    expect(alpha!.p95DurationMs).toBeLessThan(1000);
+    expect(beta).toEqual({
+      queue: 'beta',
+      counts: { waiting: 2, delayed: 1, active: 0, completed: 0, failed: 0 },
+      windowMinutes: 15,
+      throughputPerMinute: 0,
+      failureRate: 0,
+      p95DurationMs: null,
+    });
+
+    // A window that ended before anything finished counts nothing, whatever Redis still holds.
+    await sleep(100);
+    const [recent] = await reader.queue.stats(0.001);
+    expect(recent).toMatchObject({
+      counts: { completed: 3, failed: 2 },
+      throughputPerMinute: 0,
+      failureRate: 0,
+      p95DurationMs: null,
+    });
   });
 });

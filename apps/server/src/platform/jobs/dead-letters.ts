@@ -64,3 +64,7 @@ export async function deleteDeadLetters(tx: Tx, ids: string[]): Promise<string[]
     .returning({ id: deadLetters.id });
   return deleted.map((row) => row.id);
 }
+
+export async function countDeadLetters(tx: Tx): Promise<number> {
+  return tx.$count(deadLetters);
+}

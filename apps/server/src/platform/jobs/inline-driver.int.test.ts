@@ -5,14 +5,17 @@ import { z } from 'zod';
 import { createTenancy, type Tenancy } from '#server/platform/db/tenancy';
 import { listDeadLetters } from '#server/platform/jobs/dead-letters';
 import { createInlineQueue } from '#server/platform/jobs/inline-driver';
+import { createDatabase, type Database } from '#server/platform/db/database';
 import {
   createJobRegistry,
   defineJob,
+  defineSchedule,
   handle,
   JobPayloadError,
+  type TJobSettled,
   type TRegisteredJob,
 } from '#server/platform/jobs/jobs';
-import { deadLetters, jobs } from '#server/platform/jobs/jobs.schema';
+import { deadLetters, jobSchedules, jobs } from '#server/platform/jobs/jobs.schema';
 import { openTestDatabase, testBackends, type TTestDatabase } from '#test/databases';
 
 const logger = pino({ level: 'silent' });
@@ -38,7 +41,11 @@ describe.each(testBackends())('the inline job queue on %s', (backend) => {
   });
   afterAll(() => handle_?.close());
 
-  const queueOf = (registered: TRegisteredJob[], concurrency = 4) =>
+  const queueOf = (
+    registered: TRegisteredJob[],
+    concurrency = 4,
+    extra: Partial<Parameters<typeof createInlineQueue>[0]> = {},
+  ) =>
     createInlineQueue({
       tenancy,
       registry: createJobRegistry(registered),
@@ -47,7 +54,146 @@ describe.each(testBackends())('the inline job queue on %s', (backend) => {
       pollMs: 20,
       leaseMs: 60_000,
       graceMs: 5_000,
+      ...extra,
     });
+
+  it('runs a repeatable job once per tick, starts over when its timing changes, and drops a removed one', async () => {
+    const ticks: number[] = [];
+    const tick = defineJob({
+      name: 'test.tick',
+      queue: `ticks-${backend}`,
+      schema: z.object({ n: z.number() }),
+      attempts: 1,
+      backoff: { type: 'fixed', delayMs: 1 },
+    });
+    const queue = queueOf([handle(tick, async ({ n }) => void ticks.push(n))]);
+    const every = defineSchedule({
+      name: 'test.every',
+      job: tick,
+      payload: { n: 1 },
+      everyMs: 150,
+    });
+    expect(() =>
+      defineSchedule({
+        name: 'test.both',
+        job: tick,
+        payload: { n: 1 },
+        everyMs: 1,
+        cron: '* * * * *',
+      }),
+    ).toThrow(/exactly one of cron or everyMs/);
+    expect(() =>
+      defineSchedule({ name: 'test.bad', job: tick, payload: { n: 'x' } as never, everyMs: 5 }),
+    ).toThrow(JobPayloadError);
+    await queue.start();
+    await queue.schedule([every]);
+    await eventually(() => ticks.length >= 3);
+    const rows = await tenancy.withMaintenance((tx) =>
+      tx.select().from(jobs).where(eq(jobs.name, 'test.tick')),
+    );
+    // One job per tick, each keyed by its tick: no tick ran twice.
+    const keys = rows.map((row) => row.dedupKey!);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(keys.every((key) => /^test\.every@\d{4}-\d\d-\d\dT/.test(key))).toBe(true);
+
+    const cron = defineSchedule({
+      name: 'test.every',
+      job: tick,
+      payload: { n: 2 },
+      cron: '0 0 1 1 *',
+    });
+    await queue.schedule([cron]);
+    const [row] = await tenancy.withMaintenance((tx) =>
+      tx.select().from(jobSchedules).where(eq(jobSchedules.name, 'test.every')),
+    );
+    expect(row).toMatchObject({ timing: 'cron:0 0 1 1 *', payload: { n: 2 } });
+    expect(row!.nextRunAt.getUTCMonth()).toBe(0);
+    expect(row!.nextRunAt.getUTCDate()).toBe(1);
+    await queue.schedule([]);
+    expect(await tenancy.withMaintenance((tx) => tx.$count(jobSchedules))).toBe(0);
+    await queue.stop();
+  });
+
+  it('reports counts, throughput, failure rate and p95 per queue, and tells onSettled each outcome', async () => {
+    const settled: TJobSettled[] = [];
+    const work = defineJob({
+      name: 'test.work',
+      queue: `work-${backend}`,
+      schema: z.object({ fail: z.boolean() }),
+      attempts: 2,
+      backoff: { type: 'fixed', delayMs: 1 },
+    });
+    const queue = queueOf(
+      [
+        handle(work, async ({ fail }) => {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          if (fail) throw new Error('no');
+        }),
+      ],
+      4,
+      { onSettled: async (info) => void settled.push(info) },
+    );
+    await queue.enqueue(work, { fail: false });
+    await queue.enqueue(work, { fail: false });
+    await queue.enqueue(work, { fail: true });
+    await queue.enqueue(work, { fail: false }, { delayMs: 60_000 });
+    await queue.drain();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    await queue.drain();
+    const [stats] = await queue.stats(15);
+    expect(stats).toMatchObject({
+      queue: `work-${backend}`,
+      counts: { waiting: 0, delayed: 1, active: 0, completed: 2, failed: 1 },
+      windowMinutes: 15,
+      failureRate: 1 / 3,
+    });
+    expect(stats!.throughputPerMinute).toBeCloseTo(3 / 15);
+    expect(stats!.p95DurationMs).toBeGreaterThanOrEqual(4);
+    expect(settled.map((s) => s.outcome).sort()).toEqual([
+      'completed',
+      'completed',
+      'dead',
+      'retrying',
+    ]);
+    expect(settled.every((s) => s.durationMs >= 4 && s.queue === `work-${backend}`)).toBe(true);
+  });
+
+  it('keeps to a queue’s concurrency and rate limit', async () => {
+    let running = 0;
+    let most = 0;
+    const started: number[] = [];
+    const slow = defineJob({
+      name: 'test.slow',
+      queue: `slow-${backend}`,
+      schema: z.object({}),
+      attempts: 1,
+      backoff: { type: 'fixed', delayMs: 1 },
+    });
+    const queue = queueOf(
+      [
+        handle(slow, async () => {
+          started.push(Date.now());
+          running += 1;
+          most = Math.max(most, running);
+          await new Promise((resolve) => setTimeout(resolve, 30));
+          running -= 1;
+        }),
+      ],
+      10,
+      {
+        queueOptions: {
+          [`slow-${backend}`]: { concurrency: 2, rateLimit: { max: 3, durationMs: 400 } },
+        },
+      },
+    );
+    for (let i = 0; i < 6; i++) await queue.enqueue(slow, {});
+    await queue.start();
+    await eventually(() => started.length === 6);
+    await queue.stop();
+    expect(most).toBeLessThanOrEqual(2);
+    // Six jobs at three per 400 ms: the fourth started a window after the first.
+    expect(started[3]! - started[0]!).toBeGreaterThanOrEqual(390);
+  });
 
   it('runs a job, validating its payload at enqueue (nothing written) and on receipt', async () => {
     const seen: string[] = [];
@@ -233,5 +379,69 @@ describe.each(testBackends())('the inline job queue on %s', (backend) => {
       /no handler for test.orphan/,
     );
     expect(() => defineJob({ ...job, name: 'NoDots' })).toThrow(/not a job name/);
+  });
+});
+
+/** Several processes on one PostgreSQL, each with its own connections: nothing runs twice. */
+describe.runIf(testBackends().includes('postgres'))('the inline job queue across processes', () => {
+  let handle_: TTestDatabase;
+  const others: Database[] = [];
+
+  beforeAll(async () => {
+    handle_ = await openTestDatabase('postgres');
+  });
+  afterAll(async () => {
+    for (const database of others) await database.close();
+    await handle_?.close();
+  });
+
+  it('two workers and two schedulers: each tick of a repeatable job runs once, each job once', async () => {
+    const runs: { n: number; key: string | null; by: string }[] = [];
+    const beat = defineJob({
+      name: 'test.beat',
+      queue: 'beats',
+      schema: z.object({ n: z.number() }),
+      attempts: 1,
+      backoff: { type: 'fixed', delayMs: 1 },
+    });
+    const processes = await Promise.all(
+      ['a', 'b'].map(async (by) => {
+        const database = await createDatabase({ url: handle_.url, poolMax: 3, connectAttempts: 1 });
+        others.push(database);
+        return createInlineQueue({
+          tenancy: createTenancy(database),
+          registry: createJobRegistry([
+            handle(beat, async ({ n }, { dedupKey }) => void runs.push({ n, key: dedupKey, by })),
+          ]),
+          logger,
+          concurrency: 4,
+          pollMs: 1_000,
+          leaseMs: 60_000,
+          graceMs: 2_000,
+          listen: database.listen,
+        });
+      }),
+    );
+    const schedule = defineSchedule({
+      name: 'test.beat',
+      job: beat,
+      payload: { n: 0 },
+      everyMs: 100,
+    });
+    for (const queue of processes) {
+      await queue.start();
+      await queue.schedule([schedule]);
+    }
+    // Plain jobs too, enqueued through one process and taken by either (LISTEN wakes both).
+    for (let n = 1; n <= 20; n++) await processes[n % 2]!.enqueue(beat, { n });
+    await eventually(() => runs.filter((run) => run.n === 0).length >= 8 && runs.length >= 28);
+    for (const queue of processes) await queue.stop();
+
+    const ticks = runs.filter((run) => run.n === 0).map((run) => run.key);
+    expect(new Set(ticks).size).toBe(ticks.length);
+    const plain = runs.filter((run) => run.n > 0).map((run) => run.n);
+    expect(plain.sort((x, y) => x - y)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    // Both processes took part (the scheduler ticks and jobs are shared, not one process's).
+    expect(new Set(runs.map((run) => run.by)).size).toBe(2);
   });
 });

@@ -1,15 +1,24 @@
-import { and, asc, eq, inArray, lt, lte, or, sql } from 'drizzle-orm';
+import { CronExpressionParser } from 'cron-parser';
+import { and, asc, eq, inArray, lt, lte, notInArray, or, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { newId } from '#server/platform/db/columns';
+import { queryRows, type Database, type Tx } from '#server/platform/db/database';
 import type { Tenancy } from '#server/platform/db/tenancy';
 import { recordDeadLetter } from '#server/platform/jobs/dead-letters';
 import {
   backoffDelay,
   payloadOf,
   type JobQueue,
+  type TEnqueueOptions,
+  type TJobDefinition,
   type TJobRegistry,
+  type TJobSettled,
+  type TOnSettled,
+  type TQueueOptions,
+  type TQueueStats,
+  type TSchedule,
 } from '#server/platform/jobs/jobs';
-import { jobs, type TAttemptRecord } from '#server/platform/jobs/jobs.schema';
+import { jobSchedules, jobs, type TAttemptRecord } from '#server/platform/jobs/jobs.schema';
 
 export type TInlineQueueDeps = {
   tenancy: Tenancy;
@@ -23,6 +32,14 @@ export type TInlineQueueDeps = {
   leaseMs: number;
   /** How long stop() waits for running jobs before giving up on them (they are taken again). */
   graceMs: number;
+  queueOptions?: TQueueOptions;
+  /** Called in the transaction that records each attempt's outcome. */
+  onSettled?: TOnSettled;
+  /**
+   * LISTEN for jobs enqueued by other processes (PostgreSQL), so they start at once rather than
+   * at the next poll. Without it, idle queues poll every `pollMs`.
+   */
+  listen?: Database['listen'];
 };
 
 type TJobRow = typeof jobs.$inferSelect;
@@ -38,6 +55,8 @@ const errorText = (error: unknown) =>
 export function createInlineQueue(deps: TInlineQueueDeps): JobQueue & {
   /** Runs what is due now, once, and waits for it: for tests and one-shot commands. */
   drain(): Promise<number>;
+  /** Enqueues the jobs of the schedules due now (what the scheduler loop does each tick). */
+  tickSchedules(): Promise<number>;
 } {
   const { tenancy, registry, logger } = deps;
   let running = false;
@@ -68,12 +87,32 @@ export function createInlineQueue(deps: TInlineQueueDeps): JobQueue & {
         .set({
           status: 'running',
           attemptsMade: sql`${jobs.attemptsMade} + 1`,
+          startedAt: sql`now()`,
           lockedUntil: sql`now() + make_interval(secs => ${deps.leaseMs / 1000})`,
         })
         .where(inArray(jobs.id, due))
         .returning();
       return rows.sort((x, y) => x.priority - y.priority || +x.runAt - +y.runAt);
     });
+
+  /** Tells the hook, in a savepoint: a hook that fails is logged and the outcome still commits. */
+  const settled = async (tx: Tx, row: TJobRow, outcome: TJobSettled['outcome']) => {
+    if (!deps.onSettled) return;
+    const info: TJobSettled = {
+      jobId: row.id,
+      name: row.name,
+      queue: row.queue,
+      dedupKey: row.dedupKey,
+      attempt: row.attemptsMade,
+      outcome,
+      durationMs: row.startedAt ? Date.now() - row.startedAt.getTime() : 0,
+    };
+    try {
+      await tx.transaction((savepoint) => deps.onSettled!(info, savepoint));
+    } catch (error) {
+      logger.error({ err: error, job: row.name, jobId: row.id }, 'job settled hook failed');
+    }
+  };
 
   const finish = async (row: TJobRow, error?: unknown, unrecoverable = false) => {
     await tenancy.withMaintenance(async (tx) => {
@@ -82,6 +121,7 @@ export function createInlineQueue(deps: TInlineQueueDeps): JobQueue & {
           .update(jobs)
           .set({ status: 'completed', lockedUntil: null, finishedAt: new Date() })
           .where(eq(jobs.id, row.id));
+        await settled(tx, row, 'completed');
         return;
       }
       const history: TAttemptRecord[] = [
@@ -105,6 +145,7 @@ export function createInlineQueue(deps: TInlineQueueDeps): JobQueue & {
           attempts: row.attemptsMade,
           history,
         });
+        await settled(tx, row, 'dead');
         return;
       }
       const delay = backoffDelay(definition.backoff, row.attemptsMade);
@@ -117,6 +158,7 @@ export function createInlineQueue(deps: TInlineQueueDeps): JobQueue & {
           runAt: sql`now() + make_interval(secs => ${delay / 1000})`,
         })
         .where(and(eq(jobs.id, row.id), eq(jobs.status, 'running')));
+      await settled(tx, row, 'retrying');
     });
   };
 
@@ -159,10 +201,27 @@ export function createInlineQueue(deps: TInlineQueueDeps): JobQueue & {
     return tracked;
   };
 
+  const concurrencyOf = (queue: string) =>
+    deps.queueOptions?.[queue]?.concurrency ?? deps.concurrency;
+
+  /** Start times within the rate window, per queue (the inline limit holds per process). */
+  const starts = new Map<string, number[]>();
+  /** How many jobs the rate limit lets start now, and when the next slot frees. */
+  const rateRoom = (queue: string): { room: number; waitMs: number } => {
+    const limit = deps.queueOptions?.[queue]?.rateLimit;
+    if (!limit) return { room: Number.POSITIVE_INFINITY, waitMs: 0 };
+    const now = Date.now();
+    const recent = (starts.get(queue) ?? []).filter((at) => at > now - limit.durationMs);
+    starts.set(queue, recent);
+    const room = Math.max(0, limit.max - recent.length);
+    return { room, waitMs: room > 0 ? 0 : recent[0]! + limit.durationMs - now };
+  };
+
   const loop = async (queue: string) => {
     const inQueue = new Set<Promise<void>>();
     while (running) {
-      const free = deps.concurrency - inQueue.size;
+      const rate = rateRoom(queue);
+      const free = Math.min(concurrencyOf(queue) - inQueue.size, rate.room);
       let claimed: TJobRow[] = [];
       if (free > 0) {
         try {
@@ -170,6 +229,9 @@ export function createInlineQueue(deps: TInlineQueueDeps): JobQueue & {
         } catch (error) {
           logger.error({ err: error, queue }, 'claiming jobs failed');
         }
+      }
+      if (deps.queueOptions?.[queue]?.rateLimit) {
+        starts.get(queue)?.push(...claimed.map(() => Date.now()));
       }
       for (const row of claimed) {
         const work = track(runOne(row));
@@ -182,7 +244,10 @@ export function createInlineQueue(deps: TInlineQueueDeps): JobQueue & {
       }
       if (claimed.length > 0 && claimed.length === free) continue;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, deps.pollMs);
+        const timer = setTimeout(
+          resolve,
+          rate.room === 0 ? Math.min(rate.waitMs, deps.pollMs) : deps.pollMs,
+        );
         wakers.set(queue, () => {
           clearTimeout(timer);
           resolve();
@@ -191,51 +256,169 @@ export function createInlineQueue(deps: TInlineQueueDeps): JobQueue & {
     }
   };
 
+  /** Writes the job row in `tx`; a key already waiting or running adds nothing. */
+  const insertJob = async (
+    tx: Tx,
+    definition: TJobDefinition<unknown>,
+    payload: unknown,
+    options: TEnqueueOptions,
+  ) => {
+    const parsed = payloadOf(definition, payload);
+    const dedupKey = options.dedupKey ?? definition.dedupKey?.(parsed) ?? null;
+    const id = newId();
+    const inserted = await tx
+      .insert(jobs)
+      .values({
+        id,
+        name: definition.name,
+        queue: definition.queue,
+        payload: parsed,
+        priority: options.priority ?? definition.priority ?? 100,
+        maxAttempts: definition.attempts,
+        dedupKey,
+        runAt: sql`now() + make_interval(secs => ${(options.delayMs ?? 0) / 1000})`,
+      })
+      .onConflictDoNothing()
+      .returning({ id: jobs.id });
+    if (inserted.length > 0) return { id, deduplicated: false };
+    const [existing] = await tx
+      .select({ id: jobs.id })
+      .from(jobs)
+      .where(
+        and(
+          eq(jobs.name, definition.name),
+          eq(jobs.dedupKey, dedupKey ?? ''),
+          inArray(jobs.status, ['waiting', 'running']),
+        ),
+      );
+    return { id: existing?.id ?? id, deduplicated: true };
+  };
+
+  // ---- repeatable jobs (the scheduler role) ----
+
+  let schedules: readonly TSchedule[] = [];
+  let schedulerLoop: Promise<void> | undefined;
+  let wakeScheduler: (() => void) | undefined;
+  let scheduling = false;
+
+  const timingOf = (schedule: TSchedule) =>
+    schedule.cron !== undefined ? `cron:${schedule.cron}` : `every:${schedule.everyMs}`;
+
+  /** The first tick strictly after `after`: intervals are aligned to the epoch, as BullMQ's are. */
+  const nextTick = (schedule: TSchedule, after: Date): Date => {
+    if (schedule.everyMs !== undefined) {
+      const every = schedule.everyMs;
+      return new Date((Math.floor(after.getTime() / every) + 1) * every);
+    }
+    return CronExpressionParser.parse(schedule.cron!, { currentDate: after, tz: 'UTC' })
+      .next()
+      .toDate();
+  };
+
+  /**
+   * Enqueues the job of every due schedule, once per tick whatever the number of schedulers: the
+   * schedule row is locked (SKIP LOCKED), the job inserted with the key `<schedule>@<tick>` and
+   * the row moved to its next tick, in one transaction. Answers how many jobs it enqueued.
+   */
+  const tickSchedules = async (): Promise<number> => {
+    if (schedules.length === 0) return 0;
+    const byName = new Map(schedules.map((schedule) => [schedule.name, schedule]));
+    return tenancy.withMaintenance(async (tx) => {
+      const due = await tx
+        .select()
+        .from(jobSchedules)
+        .where(
+          and(
+            lte(jobSchedules.nextRunAt, sql`now()`),
+            inArray(jobSchedules.name, [...byName.keys()]),
+          ),
+        )
+        .for('update', { skipLocked: true });
+      const now = new Date();
+      for (const row of due) {
+        const schedule = byName.get(row.name)!;
+        await insertJob(tx, schedule.job as unknown as TJobDefinition<unknown>, schedule.payload, {
+          dedupKey: `${schedule.name}@${row.nextRunAt.toISOString()}`,
+        });
+        await tx
+          .update(jobSchedules)
+          .set({ nextRunAt: nextTick(schedule, now), lastRunAt: row.nextRunAt })
+          .where(eq(jobSchedules.name, row.name));
+      }
+      return due.length;
+    });
+  };
+
+  /** Milliseconds until the soonest of our schedules is due (at most pollMs). */
+  const untilNextTick = async (): Promise<number> => {
+    const [row] = await tenancy.withMaintenance((tx) =>
+      queryRows<{ next: Date | string | null }>(
+        tx,
+        sql`select min(${jobSchedules.nextRunAt}) as next from ${jobSchedules} where ${inArray(
+          jobSchedules.name,
+          schedules.map((schedule) => schedule.name),
+        )}`,
+      ),
+    );
+    if (!row?.next) return deps.pollMs;
+    return Math.max(5, Math.min(deps.pollMs, new Date(row.next).getTime() - Date.now()));
+  };
+
+  const runScheduler = async () => {
+    while (scheduling) {
+      let wait = deps.pollMs;
+      try {
+        await tickSchedules();
+        wait = await untilNextTick();
+      } catch (error) {
+        logger.error({ err: error }, 'scheduling repeatable jobs failed');
+      }
+      if (!scheduling) return;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, wait);
+        wakeScheduler = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  };
+
+  let unlisten: (() => Promise<void>) | undefined;
+
   return {
     async enqueue(definition, payload, options = {}) {
-      const parsed = payloadOf(definition, payload);
-      const dedupKey = options.dedupKey ?? definition.dedupKey?.(parsed) ?? null;
-      const id = newId();
-      const result = await tenancy.withMaintenance(async (tx) => {
-        const inserted = await tx
-          .insert(jobs)
-          .values({
-            id,
-            name: definition.name,
-            queue: definition.queue,
-            payload: parsed,
-            priority: options.priority ?? definition.priority ?? 100,
-            maxAttempts: definition.attempts,
-            dedupKey,
-            runAt: sql`now() + make_interval(secs => ${(options.delayMs ?? 0) / 1000})`,
-          })
-          .onConflictDoNothing()
-          .returning({ id: jobs.id });
-        if (inserted.length > 0) return { id, deduplicated: false };
-        const [existing] = await tx
-          .select({ id: jobs.id })
-          .from(jobs)
-          .where(
-            and(
-              eq(jobs.name, definition.name),
-              eq(jobs.dedupKey, dedupKey ?? ''),
-              inArray(jobs.status, ['waiting', 'running']),
-            ),
-          );
-        return { id: existing?.id ?? id, deduplicated: true };
-      });
+      payloadOf(definition, payload);
+      const result = await tenancy.withMaintenance((tx) =>
+        insertJob(tx, definition as TJobDefinition<unknown>, payload, options),
+      );
       wakers.get(definition.queue)?.();
       return result;
     },
+
     async start() {
       if (running) return;
       running = true;
       for (const queue of registry.queues()) loops.push(loop(queue));
+      try {
+        unlisten = await deps.listen?.('corebase_jobs', (queue) => {
+          if (queue === '') for (const wake of wakers.values()) wake();
+          else wakers.get(queue)?.();
+        });
+      } catch (error) {
+        logger.warn({ err: error }, 'LISTEN for jobs failed; polling only');
+      }
     },
+
     async stop() {
       running = false;
+      scheduling = false;
+      wakeScheduler?.();
       for (const wake of wakers.values()) wake();
+      await unlisten?.();
+      unlisten = undefined;
       await Promise.all(loops.splice(0));
+      await schedulerLoop;
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
         Promise.all([...active]),
@@ -245,12 +428,114 @@ export function createInlineQueue(deps: TInlineQueueDeps): JobQueue & {
       ]);
       clearTimeout(timer);
     },
+
+    async schedule(list) {
+      for (const schedule of list) {
+        if (!registry.get(schedule.job.name)) {
+          throw new Error(
+            `jobs: schedule ${schedule.name} runs "${schedule.job.name}", which has no handler`,
+          );
+        }
+      }
+      schedules = list;
+      const now = new Date();
+      await tenancy.withMaintenance(async (tx) => {
+        for (const schedule of list) {
+          const timing = timingOf(schedule);
+          await tx
+            .insert(jobSchedules)
+            .values({
+              name: schedule.name,
+              jobName: schedule.job.name,
+              timing,
+              payload: schedule.payload,
+              nextRunAt: nextTick(schedule, now),
+            })
+            .onConflictDoUpdate({
+              target: jobSchedules.name,
+              set: {
+                jobName: schedule.job.name,
+                payload: schedule.payload,
+                timing,
+                // A changed timing starts over; an unchanged one keeps its claimed next tick.
+                nextRunAt: sql`case when ${jobSchedules.timing} = ${timing} then ${jobSchedules.nextRunAt} else excluded.next_run_at end`,
+                updatedAt: sql`now()`,
+              },
+            });
+        }
+        const names = list.map((schedule) => schedule.name);
+        await tx
+          .delete(jobSchedules)
+          .where(names.length > 0 ? notInArray(jobSchedules.name, names) : sql`true`);
+      });
+      if (!scheduling && list.length > 0) {
+        scheduling = true;
+        schedulerLoop = runScheduler();
+      }
+      wakeScheduler?.();
+    },
+
+    async stats(windowMinutes = 15) {
+      const rows = await tenancy.withMaintenance((tx) =>
+        queryRows<{
+          queue: string;
+          waiting: number;
+          delayed: number;
+          active: number;
+          completed: number;
+          failed: number;
+          finished_in_window: number;
+          failed_in_window: number;
+          p95: number | null;
+        }>(
+          tx,
+          sql`select ${jobs.queue} as queue,
+            count(*) filter (where ${jobs.status} = 'waiting' and ${jobs.runAt} <= now())::int as waiting,
+            count(*) filter (where ${jobs.status} = 'waiting' and ${jobs.runAt} > now())::int as delayed,
+            count(*) filter (where ${jobs.status} = 'running')::int as active,
+            count(*) filter (where ${jobs.status} = 'completed')::int as completed,
+            count(*) filter (where ${jobs.status} = 'failed')::int as failed,
+            count(*) filter (where ${jobs.status} in ('completed', 'failed')
+              and ${jobs.finishedAt} > now() - make_interval(mins => ${windowMinutes}))::int as finished_in_window,
+            count(*) filter (where ${jobs.status} = 'failed'
+              and ${jobs.finishedAt} > now() - make_interval(mins => ${windowMinutes}))::int as failed_in_window,
+            percentile_cont(0.95) within group (
+              order by extract(epoch from ${jobs.finishedAt} - ${jobs.startedAt}) * 1000
+            ) filter (where ${jobs.status} = 'completed'
+              and ${jobs.finishedAt} > now() - make_interval(mins => ${windowMinutes})) as p95
+          from ${jobs} group by ${jobs.queue}`,
+        ),
+      );
+      const byQueue = new Map(rows.map((row) => [row.queue, row]));
+      return registry.queues().map((queue): TQueueStats => {
+        const row = byQueue.get(queue);
+        const finished = Number(row?.finished_in_window ?? 0);
+        const p95 = row?.p95 === null || row?.p95 === undefined ? null : Number(row.p95);
+        return {
+          queue,
+          counts: {
+            waiting: Number(row?.waiting ?? 0),
+            delayed: Number(row?.delayed ?? 0),
+            active: Number(row?.active ?? 0),
+            completed: Number(row?.completed ?? 0),
+            failed: Number(row?.failed ?? 0),
+          },
+          windowMinutes,
+          throughputPerMinute: finished / windowMinutes,
+          failureRate: finished === 0 ? 0 : Number(row?.failed_in_window ?? 0) / finished,
+          p95DurationMs: p95 === null ? null : Math.round(p95),
+        };
+      });
+    },
+
+    tickSchedules,
+
     async drain() {
       let ran = 0;
       for (;;) {
         let batch = 0;
         for (const queue of registry.queues()) {
-          const claimed = await claimJobs(queue, deps.concurrency);
+          const claimed = await claimJobs(queue, concurrencyOf(queue));
           batch += claimed.length;
           await Promise.all(claimed.map((row) => track(runOne(row))));
         }

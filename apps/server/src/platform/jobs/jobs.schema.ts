@@ -30,9 +30,12 @@ export const jobs = pgTable(
     lockedUntil: at('locked_until'),
     history: jsonb('history').$type<TAttemptRecord[]>().notNull().default([]),
     createdAt: createdAtColumn(),
+    /** When the latest attempt started: run time is finished_at - started_at. */
+    startedAt: at('started_at'),
     finishedAt: at('finished_at'),
   },
   (t) => [
+    index('jobs_finished_idx').on(t.status, t.finishedAt),
     index('jobs_claim_idx').on(t.queue, t.status, t.priority, t.runAt),
     // One waiting or running job per key: enqueueing it again is a no-op.
     uniqueIndex('jobs_dedup_idx')
@@ -62,3 +65,29 @@ export const deadLetters = pgTable(
   },
   (t) => [index('dead_letters_created_idx').on(t.createdAt)],
 );
+
+/**
+ * Platform table (no RLS): the inline driver's repeatable jobs. A scheduler claims a due row
+ * FOR UPDATE SKIP LOCKED, enqueues that tick's job and moves `next_run_at` on in one
+ * transaction, so with several schedulers each tick runs once.
+ */
+export const jobSchedules = pgTable('job_schedules', {
+  name: text('name').primaryKey(),
+  jobName: text('job_name').notNull(),
+  /** What the timing was computed from (`cron:<pattern>` or `every:<ms>`): a change restarts it. */
+  timing: text('timing').notNull(),
+  payload: jsonb('payload').notNull(),
+  nextRunAt: at('next_run_at').notNull(),
+  lastRunAt: at('last_run_at'),
+  updatedAt: at('updated_at').notNull().defaultNow(),
+});
+
+/**
+ * Platform table (no RLS): database effects already applied, keyed by a job's dedup key. A job
+ * that runs again (its worker died after the effect committed, or an event was delivered twice)
+ * finds its key here and skips the effect: see `applyOnce`.
+ */
+export const jobEffects = pgTable('job_effects', {
+  key: text('key').primaryKey(),
+  createdAt: createdAtColumn(),
+});

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { ZodType } from 'zod';
+import type { Tx } from '#server/platform/db/database';
 
 /**
  * How long to wait before the next attempt: `exponential` doubles `delayMs` per attempt made,
@@ -153,6 +154,89 @@ export type TEnqueueOptions = {
 export type TEnqueued = { id: string; deduplicated: boolean };
 
 /**
+ * A repeatable job, owned by the scheduler role: at each tick one job is enqueued, however many
+ * schedulers run (the tick is claimed in the database by the inline driver, and by BullMQ's
+ * `upsertJobScheduler` on Redis). Ticks missed while no scheduler ran are not made up: the next
+ * tick after start-up runs once.
+ */
+export type TSchedule = {
+  /** Unique: `area.what`, e.g. `auth.purge-expired`. */
+  name: string;
+  job: TJobDefinition<never>;
+  payload: unknown;
+  /** Exactly one of: a five-field cron pattern (UTC) or a fixed interval. */
+  cron?: string;
+  everyMs?: number;
+};
+
+/** A repeatable job, typed against its job's payload. */
+export function defineSchedule<P>(schedule: {
+  name: string;
+  job: TJobDefinition<P>;
+  payload: P;
+  cron?: string;
+  everyMs?: number;
+}): TSchedule {
+  if (!jobName.test(schedule.name)) {
+    throw new TypeError(`defineSchedule: "${schedule.name}" is not a schedule name (area.what)`);
+  }
+  if ((schedule.cron === undefined) === (schedule.everyMs === undefined)) {
+    throw new TypeError(`defineSchedule ${schedule.name}: give exactly one of cron or everyMs`);
+  }
+  if (
+    schedule.everyMs !== undefined &&
+    !(Number.isInteger(schedule.everyMs) && schedule.everyMs > 0)
+  ) {
+    throw new TypeError(`defineSchedule ${schedule.name}: everyMs must be a whole number > 0`);
+  }
+  payloadOf(schedule.job, schedule.payload);
+  return Object.freeze({ ...schedule, job: schedule.job as unknown as TJobDefinition<never> });
+}
+
+/** How a job attempt ended, as drivers report it to `onSettled` (metrics, outbox acknowledgement). */
+export type TJobSettled = {
+  jobId: string;
+  name: string;
+  queue: string;
+  dedupKey: string | null;
+  attempt: number;
+  /** `retrying`: the attempt failed and another follows; `dead`: moved to the dead letters. */
+  outcome: 'completed' | 'retrying' | 'dead';
+  durationMs: number;
+};
+
+/**
+ * Called by a driver after every attempt. The inline driver passes its transaction, so what the
+ * hook writes (an outbox acknowledgement) commits with the job's outcome; BullMQ passes none.
+ * A hook that throws is logged; the job's outcome stands.
+ */
+export type TOnSettled = (settled: TJobSettled, tx?: Tx) => Promise<void>;
+
+/** Per-queue settings beside the driver-wide concurrency. */
+export type TQueueOptions = Record<
+  string,
+  {
+    /** Jobs of this queue run at once per process (defaults to the driver's concurrency). */
+    concurrency?: number;
+    /** At most `max` jobs started per `durationMs` across all workers (BullMQ; inline per process). */
+    rateLimit?: { max: number; durationMs: number };
+  }
+>;
+
+/** Per-queue figures for the operations API and `/metrics`, over the last `windowMinutes`. */
+export type TQueueStats = {
+  queue: string;
+  counts: { waiting: number; delayed: number; active: number; completed: number; failed: number };
+  windowMinutes: number;
+  /** Jobs finished (completed or failed for good) per minute, over the window. */
+  throughputPerMinute: number;
+  /** Failed for good / finished, over the window; 0 when nothing finished. */
+  failureRate: number;
+  /** p95 of run time of jobs completed in the window, null when none completed. */
+  p95DurationMs: number | null;
+};
+
+/**
  * A job queue driver: the inline one (rows in the database, processed in this process) or BullMQ
  * (Redis). Enqueueing validates the payload first: a bad one throws and nothing is written.
  */
@@ -166,4 +250,11 @@ export type JobQueue = {
   start(): Promise<void>;
   /** Stops taking jobs and waits for the running ones (up to the grace period). */
   stop(): Promise<void>;
+  /**
+   * Starts the given repeatable jobs (the scheduler role); schedules this driver knows that are
+   * not in the list are removed. Calling it in several processes is safe: each tick runs once.
+   */
+  schedule(schedules: readonly TSchedule[]): Promise<void>;
+  /** Counts, throughput, failure rate and p95 duration per registered queue. */
+  stats(windowMinutes?: number): Promise<TQueueStats[]>;
 };

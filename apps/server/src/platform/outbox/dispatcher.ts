@@ -1,7 +1,8 @@
-import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, lt, lte, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
+import type { Database, Tx } from '#server/platform/db/database';
 import type { Tenancy } from '#server/platform/db/tenancy';
-import type { JobQueue, TJobDefinition } from '#server/platform/jobs/jobs';
+import type { JobQueue, TJobDefinition, TJobSettled } from '#server/platform/jobs/jobs';
 import { outbox } from '#server/platform/outbox/outbox.schema';
 
 /** A domain event as subscribers see it. */
@@ -39,17 +40,65 @@ export type TDispatcherDeps = {
   pollMs: number;
   /** How long a claimed row is this dispatcher's before another may take it (its process died). */
   leaseMs: number;
+  /**
+   * A dispatched row whose jobs have not all settled after this long is reconciled: its missing
+   * jobs are enqueued again under the same keys (a no-op for a job still queued).
+   */
+  reconcileAfterMs: number;
+  /** LISTEN for new outbox rows (PostgreSQL); without it the dispatcher polls every `pollMs`. */
+  listen?: Database['listen'];
   batchSize?: number;
 };
 
+/** The dedup key of the job a subscriber gets for one event: how acknowledgements find the row. */
+export const deliveryKey = (eventId: string, jobName: string) => `${eventId}:${jobName}`;
+const deliveryKeyPattern = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}):(.+)$/;
+
+/**
+ * Records that an event's job settled for good (completed, or moved to the dead letters, where it
+ * can be retried); once every expected job has, the row is `delivered`. Idempotent: a job that
+ * ran twice acknowledges once. Jobs not enqueued for an event (other keys) are ignored. The inline
+ * driver calls it in the transaction that records the job's outcome.
+ */
+export async function acknowledgeDelivery(tx: Tx, settled: TJobSettled): Promise<void> {
+  if (settled.outcome === 'retrying' || settled.dedupKey === null) return;
+  const match = deliveryKeyPattern.exec(settled.dedupKey);
+  if (!match || match[2] !== settled.name) return;
+  const job = settled.name;
+  const acked = sql`(case when ${job} = any(${outbox.ackedJobs}) then ${outbox.ackedJobs} else array_append(${outbox.ackedJobs}, ${job}::text) end)`;
+  const complete = sql`${outbox.status} = 'dispatched' and ${outbox.expectedJobs} <@ ${acked}`;
+  await tx
+    .update(outbox)
+    .set({
+      ackedJobs: acked,
+      status: sql`case when ${complete} then 'delivered' else ${outbox.status} end`,
+      deliveredAt: sql`case when ${complete} then now() else ${outbox.deliveredAt} end`,
+    })
+    .where(eq(outbox.id, match[1]!));
+}
+
 type TOutboxRow = typeof outbox.$inferSelect;
+
+/** A row as subscribers see it. */
+const eventOf = (row: TOutboxRow): TOutboxEvent => ({
+  id: row.id,
+  name: row.name,
+  orgId: row.orgId,
+  payload: row.payload,
+  requestId: row.requestId,
+  createdAt: row.createdAt,
+});
+
+/** Rows of a batch delivered at once; PGlite serializes them anyway, PostgreSQL uses the pool. */
+const deliveryConcurrency = 8;
 
 /**
  * Delivers outbox rows to their subscribers as jobs, at least once. A row is claimed (leased),
  * its jobs enqueued with the key `<event id>:<job name>` (so a second delivery of the same event
- * finds the first job still waiting and adds nothing), then marked dispatched. A process that
- * dies in between leaves the lease to run out: the next dispatcher delivers the row again. Rows
- * are claimed FOR UPDATE SKIP LOCKED, so several dispatchers share the work.
+ * finds the first job still waiting and adds nothing), then marked dispatched; it is delivered
+ * once every job acknowledged (`acknowledgeDelivery`). A process that dies in between leaves the
+ * lease to run out: the next dispatcher delivers the row again; jobs that vanish are found by the
+ * reconciler. Rows are claimed FOR UPDATE SKIP LOCKED, so several dispatchers share the work.
  */
 export function createOutboxDispatcher(deps: TDispatcherDeps) {
   const { tenancy, jobs, logger } = deps;
@@ -83,18 +132,11 @@ export function createOutboxDispatcher(deps: TDispatcherDeps) {
 
   /** Enqueues the row's jobs; a failure leaves the row to its lease (delivered again later). */
   const deliver = async (row: TOutboxRow): Promise<boolean> => {
-    const event: TOutboxEvent = {
-      id: row.id,
-      name: row.name,
-      orgId: row.orgId,
-      payload: row.payload,
-      requestId: row.requestId,
-      createdAt: row.createdAt,
-    };
+    const event = eventOf(row);
     try {
       for (const subscriber of byEvent.get(row.name) ?? []) {
         await jobs.enqueue(subscriber.job, subscriber.payloadOf(event) as never, {
-          dedupKey: `${row.id}:${subscriber.job.name}`,
+          dedupKey: deliveryKey(row.id, subscriber.job.name),
         });
       }
       return true;
@@ -104,24 +146,125 @@ export function createOutboxDispatcher(deps: TDispatcherDeps) {
     }
   };
 
+  /**
+   * Marks delivered rows dispatched, expecting one acknowledgement per subscriber job. Jobs may
+   * have settled already (a fast worker): the row is then delivered at once.
+   */
+  const markDispatched = async (rows: TOutboxRow[]) => {
+    if (rows.length === 0) return;
+    // One statement per event name: rows of one name expect the same jobs.
+    const idsByName = new Map<string, string[]>();
+    for (const row of rows) idsByName.set(row.name, [...(idsByName.get(row.name) ?? []), row.id]);
+    await tenancy.withMaintenance(async (tx) => {
+      for (const [name, ids] of idsByName) {
+        const expected = (byEvent.get(name) ?? []).map((subscriber) => subscriber.job.name);
+        const list = sql`${`{${expected.join(',')}}`}::text[]`;
+        const complete = sql`${list} <@ ${outbox.ackedJobs}`;
+        await tx
+          .update(outbox)
+          .set({
+            expectedJobs: list,
+            dispatchedAt: new Date(),
+            status: sql`case when ${complete} then 'delivered' else 'dispatched' end`,
+            deliveredAt: sql`case when ${complete} then now() else null end`,
+          })
+          .where(and(inArray(outbox.id, ids), eq(outbox.status, 'pending')));
+      }
+    });
+  };
+
   /** Claims and delivers one batch; answers how many rows it claimed. */
   const dispatchOnce = async (): Promise<number> => {
     const rows = await claim();
-    const delivered: string[] = [];
-    for (const row of rows) if (await deliver(row)) delivered.push(row.id);
-    if (delivered.length > 0) {
-      await tenancy.withMaintenance((tx) =>
-        tx
-          .update(outbox)
-          .set({ status: 'dispatched', dispatchedAt: new Date() })
-          .where(inArray(outbox.id, delivered)),
-      );
+    const delivered: TOutboxRow[] = [];
+    // Rows are independent: deliver a few at once (each enqueue is a round trip to the queue).
+    for (let at = 0; at < rows.length; at += deliveryConcurrency) {
+      const chunk = rows.slice(at, at + deliveryConcurrency);
+      const outcomes = await Promise.all(chunk.map(deliver));
+      chunk.forEach((row, index) => outcomes[index] && delivered.push(row));
+    }
+    await markDispatched(delivered);
+    return rows.length;
+  };
+
+  /**
+   * Finds dispatched rows still waiting for acknowledgements after `reconcileAfterMs` and
+   * enqueues their missing jobs again under the same keys: a job still queued or running is not
+   * duplicated, one that vanished (Redis restarted without persistence) runs. Rows are claimed by
+   * moving `dispatched_at` on, so several dispatchers share the work. Answers the rows looked at.
+   */
+  const reconcile = async (): Promise<number> => {
+    const rows = await tenancy.withMaintenance(async (tx) => {
+      const stale = tx
+        .select({ id: outbox.id })
+        .from(outbox)
+        .where(
+          and(
+            eq(outbox.status, 'dispatched'),
+            lt(
+              outbox.dispatchedAt,
+              sql`now() - make_interval(secs => ${deps.reconcileAfterMs / 1000})`,
+            ),
+          ),
+        )
+        .orderBy(asc(outbox.dispatchedAt))
+        .limit(batchSize)
+        .for('update', { skipLocked: true });
+      return tx
+        .update(outbox)
+        .set({ dispatchedAt: sql`now()` })
+        .where(inArray(outbox.id, stale))
+        .returning();
+    });
+    for (const row of rows) {
+      const event = eventOf(row);
+      const subscribers = byEvent.get(row.name) ?? [];
+      for (const jobName of row.expectedJobs.filter((name) => !row.ackedJobs.includes(name))) {
+        const subscriber = subscribers.find((candidate) => candidate.job.name === jobName);
+        try {
+          if (subscriber) {
+            const { deduplicated } = await jobs.enqueue(
+              subscriber.job,
+              subscriber.payloadOf(event) as never,
+              { dedupKey: deliveryKey(row.id, jobName) },
+            );
+            if (!deduplicated) {
+              logger.warn(
+                { event: row.name, eventId: row.id, job: jobName },
+                'event job re-enqueued: it had vanished',
+              );
+            }
+          } else {
+            // The subscriber was removed since: nobody will acknowledge this job.
+            await tenancy.withMaintenance((tx) =>
+              acknowledgeDelivery(tx, {
+                jobId: '',
+                name: jobName,
+                queue: '',
+                dedupKey: deliveryKey(row.id, jobName),
+                attempt: 0,
+                outcome: 'completed',
+                durationMs: 0,
+              }),
+            );
+          }
+        } catch (error) {
+          logger.error(
+            { err: error, event: row.name, eventId: row.id, job: jobName },
+            'event reconciliation failed',
+          );
+        }
+      }
     }
     return rows.length;
   };
 
+  let lastReconcile = Date.now();
+  let unlisten: (() => Promise<void>) | undefined;
+
   return {
     dispatchOnce,
+    reconcile,
     /** Dispatches until nothing is due: for tests and one-shot commands. */
     async drain(): Promise<number> {
       let total = 0;
@@ -131,14 +274,23 @@ export function createOutboxDispatcher(deps: TDispatcherDeps) {
         if (claimed === 0) return total;
       }
     },
-    start() {
+    async start() {
       if (running) return;
       running = true;
+      try {
+        unlisten = await deps.listen?.('corebase_outbox', () => wake?.());
+      } catch (error) {
+        logger.warn({ err: error }, 'LISTEN for outbox rows failed; polling only');
+      }
       loop = (async () => {
         while (running) {
           let claimed = 0;
           try {
             claimed = await dispatchOnce();
+            if (Date.now() - lastReconcile >= Math.min(deps.reconcileAfterMs, 60_000)) {
+              lastReconcile = Date.now();
+              await reconcile();
+            }
           } catch (error) {
             logger.error({ err: error }, 'outbox dispatch failed');
           }
@@ -156,9 +308,22 @@ export function createOutboxDispatcher(deps: TDispatcherDeps) {
     async stop() {
       running = false;
       wake?.();
+      await unlisten?.();
+      unlisten = undefined;
       await loop;
     },
   };
 }
 
 export type OutboxDispatcher = ReturnType<typeof createOutboxDispatcher>;
+
+/** Seconds since the oldest event still pending was written: how far dispatch lags behind. */
+export async function outboxLagSeconds(tx: Tx): Promise<number> {
+  const [row] = await tx
+    .select({
+      lag: sql<number | string | null>`extract(epoch from now() - min(${outbox.createdAt}))`,
+    })
+    .from(outbox)
+    .where(eq(outbox.status, 'pending'));
+  return row?.lag === null || row?.lag === undefined ? 0 : Math.max(0, Number(row.lag));
+}
