@@ -20,6 +20,7 @@ import {
   type TSession,
 } from '@/lib/api';
 import { impersonationsPath, stopImpersonating } from '@/lib/impersonation-api';
+import { jobsPath } from '@/lib/jobs';
 
 export function AccountPanel({
   connectionOutcome = null,
@@ -111,10 +112,14 @@ export function AccountPanel({
             Administration
           </h2>
           <p className="text-sm text-muted-foreground">You are a platform superadmin.</p>
-          <ul className="text-sm">
+          <ul className="space-y-1 text-sm">
             <li>
               <TextLink href={impersonationsPath}>Impersonations</TextLink>: act as a user to help
               them, and see who did so when.
+            </li>
+            <li>
+              <TextLink href={jobsPath}>Jobs</TextLink>: queue health, and the jobs that failed for
+              good, to retry or discard.
             </li>
           </ul>
         </section>
