@@ -263,7 +263,7 @@ export function createServices(
     scheduleList.map((schedule) => schedule.job),
   );
   const jobMetrics = createJobMetrics({
-    stats: () => jobs.stats(),
+    counts: () => jobs.stats(15, { countsOnly: true }),
     deadLetterCount: () => tenancy.withMaintenance(countDeadLetters),
     outboxLagSeconds: () => tenancy.withMaintenance(outboxLagSeconds),
     logger,

@@ -82,30 +82,50 @@ export function identityJobs({
       const cutoff = new Date(now().getTime() - graceDays * 86_400_000);
       // One organization per transaction, claimed SKIP LOCKED: a crash loses at most the one in
       // hand (it is purged on the next run), and two workers never purge the same one.
+      // An organization that cannot be purged (a failing row) is skipped for the rest of this
+      // run, so it blocks no other; the job then fails, and retries, naming it.
+      const failed: { id: string; error: string }[] = [];
       for (;;) {
-        const purged = await tenancy.withMaintenance(async (tx) => {
-          const [org] = await findOrganizationsToPurge(tx, cutoff, purgeBatch);
-          if (!org) return null;
-          const auditEntries = await deleteAuditOf(tx, org.id);
-          await deleteOrganization(tx, org.id);
-          await audit.record(tx, {
-            orgId: null,
-            actor: { type: 'system' },
-            action: 'organization.purged',
-            target: { type: 'organization', id: org.id },
-            before: { name: org.name, slug: org.slug, deletedAt: org.deletedAt?.toISOString() },
-            after: { auditEntriesRemoved: auditEntries },
+        const skip = failed.map((f) => f.id);
+        let candidate: string | undefined;
+        try {
+          const purged = await tenancy.withMaintenance(async (tx) => {
+            const [org] = await findOrganizationsToPurge(tx, cutoff, purgeBatch, skip);
+            if (!org) return null;
+            candidate = org.id;
+            const auditEntries = await deleteAuditOf(tx, org.id);
+            await deleteOrganization(tx, org.id);
+            await audit.record(tx, {
+              orgId: null,
+              actor: { type: 'system' },
+              action: 'organization.purged',
+              target: { type: 'organization', id: org.id },
+              before: { name: org.name, slug: org.slug, deletedAt: org.deletedAt?.toISOString() },
+              after: { auditEntriesRemoved: auditEntries },
+            });
+            await events.emit(
+              tx,
+              organizationPurged,
+              { organizationId: org.id, slug: org.slug, deletedAt: org.deletedAt!.toISOString() },
+              { orgId: null },
+            );
+            return org;
           });
-          await events.emit(
-            tx,
-            organizationPurged,
-            { organizationId: org.id, slug: org.slug, deletedAt: org.deletedAt!.toISOString() },
-            { orgId: null },
-          );
-          return org;
-        });
-        if (!purged) return;
-        logger.info({ organizationId: purged.id, slug: purged.slug }, 'organization purged');
+          if (!purged) break;
+          logger.info({ organizationId: purged.id, slug: purged.slug }, 'organization purged');
+        } catch (error) {
+          if (!candidate) throw error;
+          failed.push({
+            id: candidate,
+            error: error instanceof Error ? error.message : String(error),
+          });
+          logger.error({ err: error, organizationId: candidate }, 'organization purge failed');
+        }
+      }
+      if (failed.length > 0) {
+        throw new Error(
+          `could not purge ${failed.length} organization(s): ${failed.map((f) => `${f.id} (${f.error})`).join('; ')}`,
+        );
       }
     }),
   ];

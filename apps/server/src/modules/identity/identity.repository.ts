@@ -1,4 +1,4 @@
-import { and, asc, eq, isNotNull, lt, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, lt, ne, notInArray, sql } from 'drizzle-orm';
 import {
   invitations,
   memberships,
@@ -242,11 +242,18 @@ export async function findOrganizationsToPurge(
   tx: Tx,
   cutoff: Date,
   limit: number,
+  skip: readonly string[] = [],
 ): Promise<TOrganizationRow[]> {
   return tx
     .select()
     .from(organizations)
-    .where(and(isNotNull(organizations.deletedAt), lt(organizations.deletedAt, cutoff)))
+    .where(
+      and(
+        isNotNull(organizations.deletedAt),
+        lt(organizations.deletedAt, cutoff),
+        skip.length > 0 ? notInArray(organizations.id, [...skip]) : undefined,
+      ),
+    )
     .orderBy(asc(organizations.deletedAt))
     .limit(limit)
     .for('update', { skipLocked: true });
@@ -255,4 +262,18 @@ export async function findOrganizationsToPurge(
 /** Erases an organization; memberships, roles, invitations, settings and keys go with it (FKs). */
 export async function deleteOrganization(tx: Tx, id: string): Promise<void> {
   await tx.delete(organizations).where(eq(organizations.id, id));
+}
+
+/** Owners' and admins' addresses, for notices about the organization (platform role). */
+export async function findAdminEmails(
+  tx: Tx,
+  orgId: string,
+): Promise<{ email: string; name: string }[]> {
+  return tx
+    .select({ email: users.email, name: users.name })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(
+      and(eq(memberships.organizationId, orgId), inArray(memberships.role, ['owner', 'admin'])),
+    );
 }

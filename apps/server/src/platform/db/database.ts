@@ -182,6 +182,8 @@ async function listenOnPostgres(
       connectionString: options.url,
       application_name: 'corebase-listen',
       connectionTimeoutMillis: 10_000,
+      // A half-open connection would stop notifications silently (polling would still deliver).
+      keepAlive: true,
     });
     next.on('notification', (message) => {
       if (message.channel === channel) onNotify(message.payload ?? '');
@@ -190,8 +192,13 @@ async function listenOnPostgres(
       options.logger?.warn({ err: error, channel }, 'LISTEN connection lost; reconnecting');
       if (client === next) void reopen();
     });
-    await next.connect();
-    await next.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    try {
+      await next.connect();
+      await next.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    } catch (error) {
+      await next.end().catch(() => undefined);
+      throw error;
+    }
     if (closed) {
       await next.end();
       return;

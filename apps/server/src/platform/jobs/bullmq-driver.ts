@@ -17,7 +17,6 @@ import {
   JobPayloadError,
   type JobQueue,
   payloadOf,
-  type TBackoff,
   type TEnqueueOptions,
   type TJobDefinition,
   type TJobRegistry,
@@ -101,20 +100,27 @@ const statsPage = 500;
 const maxPriority = 2 ** 21 - 1;
 const defaultPriority = 100;
 
-function backoffStrategy(
-  attemptsMade: number,
-  type?: string,
-  _err?: Error,
-  job?: MinimalJob,
-): number {
-  const kind = type?.startsWith(backoffPrefix) ? type.slice(backoffPrefix.length) : undefined;
-  if (kind !== 'exponential' && kind !== 'fixed') return 0;
-  const stored = job?.opts.backoff;
-  const backoff: TBackoff = {
-    type: kind,
-    delayMs: typeof stored === 'object' ? (stored.delay ?? 0) : 0,
+/**
+ * BullMQ's custom backoff: the job's own definition decides (so a `schedule` needs no copy in
+ * Redis); a job no longer registered falls back to the delay stored with it.
+ */
+function backoffStrategyOf(registry: TJobRegistry) {
+  return (attemptsMade: number, type?: string, _err?: Error, job?: MinimalJob): number => {
+    if (!type?.startsWith(backoffPrefix)) return 0;
+    const defined = job ? registry.get(job.name)?.definition.backoff : undefined;
+    if (defined) return backoffDelay(defined, attemptsMade);
+    const stored = job?.opts.backoff;
+    const delayMs = typeof stored === 'object' ? (stored.delay ?? 0) : 0;
+    return backoffDelay({ type: 'fixed', delayMs }, attemptsMade);
   };
-  return backoffDelay(backoff, attemptsMade);
+}
+
+/**
+ * The job's key: the one it was enqueued under, or for a job made by a job scheduler its id
+ * (`repeat:<scheduler>:<tick>`), one per tick, as the inline driver keys ticks `<schedule>@<tick>`.
+ */
+function dedupKeyOf(job: Job<TEnvelope>): string | null {
+  return job.data?.dedupKey ?? (job.repeatJobKey && job.id ? job.id : null);
 }
 
 function toError(value: unknown): Error {
@@ -142,7 +148,10 @@ function jobOptions<P>(
     attempts: definition.attempts,
     backoff: {
       type: `${backoffPrefix}${definition.backoff.type}`,
-      delay: definition.backoff.delayMs,
+      delay:
+        definition.backoff.type === 'schedule'
+          ? (definition.backoff.delaysMs[0] ?? 0)
+          : definition.backoff.delayMs,
     },
     priority: checkedPriority(priority),
     removeOnComplete: keepCompleted,
@@ -265,7 +274,7 @@ export function createBullmqQueue(deps: TBullmqQueueDeps): JobQueue {
       error: error.message,
       stack: error.stack ?? null,
       attempts,
-      dedupKey: job.data?.dedupKey ?? null,
+      dedupKey: dedupKeyOf(job),
     };
     try {
       await deps.onDeadLetter(letter);
@@ -289,7 +298,7 @@ export function createBullmqQueue(deps: TBullmqQueueDeps): JobQueue {
       jobId: job.id ?? '',
       name: job.name,
       queue: job.queueName,
-      dedupKey: job.data?.dedupKey ?? null,
+      dedupKey: dedupKeyOf(job),
       attempt,
       outcome,
       durationMs,
@@ -318,7 +327,7 @@ export function createBullmqQueue(deps: TBullmqQueueDeps): JobQueue {
     await registered.handler(payload, {
       jobId: job.id ?? '',
       attempt,
-      dedupKey: job.data?.dedupKey ?? null,
+      dedupKey: dedupKeyOf(job),
       logger: jobLogger,
     });
   }
@@ -412,7 +421,7 @@ export function createBullmqQueue(deps: TBullmqQueueDeps): JobQueue {
       connection: connect(true),
       prefix,
       concurrency: options?.concurrency ?? concurrency,
-      settings: { backoffStrategy },
+      settings: { backoffStrategy: backoffStrategyOf(registry) },
       // BullMQ lays the options over its defaults, so a key set to undefined would erase one.
       ...(rateLimit ? { limiter: { max: rateLimit.max, duration: rateLimit.durationMs } } : {}),
       ...(deps.stalledIntervalMs === undefined ? {} : { stalledInterval: deps.stalledIntervalMs }),
@@ -534,8 +543,9 @@ export function createBullmqQueue(deps: TBullmqQueueDeps): JobQueue {
       }
     },
 
-    async stats(windowMinutes = 15) {
+    async stats(windowMinutes = 15, options = {}) {
       if (!(windowMinutes > 0)) throw new RangeError('jobs: windowMinutes must be > 0');
+      const countsOnly = options.countsOnly === true;
       const since = Date.now() - windowMinutes * 60_000;
       return Promise.all(
         registry.queues().map(async (name): Promise<TQueueStats> => {
@@ -549,8 +559,8 @@ export function createBullmqQueue(deps: TBullmqQueueDeps): JobQueue {
               'completed',
               'failed',
             ),
-            finishedSince(queue, 'completed', since),
-            finishedSince(queue, 'failed', since),
+            countsOnly ? [] : finishedSince(queue, 'completed', since),
+            countsOnly ? [] : finishedSince(queue, 'failed', since),
           ]);
           const finished = completed.length + failed.length;
           const durations = completed.map(

@@ -158,6 +158,40 @@ describe.each(testBackends())('the inline job queue on %s', (backend) => {
     expect(settled.every((s) => s.durationMs >= 4 && s.queue === `work-${backend}`)).toBe(true);
   });
 
+  it('keeps the lease of a job running longer than its lease, so no second worker takes it', async () => {
+    let runs = 0;
+    const long = defineJob({
+      name: 'test.long',
+      queue: `long-${backend}`,
+      schema: z.object({}),
+      attempts: 3,
+      backoff: { type: 'fixed', delayMs: 1 },
+    });
+    const handler = handle(long, async () => {
+      runs += 1;
+      await new Promise((resolve) => setTimeout(resolve, 400));
+    });
+    // Two workers on one database, each leasing for 100 ms.
+    const first = queueOf([handler], 1, { leaseMs: 100 });
+    const second = queueOf([handler], 1, { leaseMs: 100 });
+    await first.enqueue(long, {});
+    await first.start();
+    await eventually(() => runs === 1);
+    await second.start();
+    const [row] = await tenancy.withMaintenance((tx) =>
+      tx.select().from(jobs).where(eq(jobs.name, 'test.long')),
+    );
+    await eventually(async () => {
+      const [current] = await tenancy.withMaintenance((tx) =>
+        tx.select().from(jobs).where(eq(jobs.id, row!.id)),
+      );
+      return current?.status === 'completed';
+    });
+    await first.stop();
+    await second.stop();
+    expect(runs).toBe(1);
+  });
+
   it('keeps to a queue’s concurrency and rate limit', async () => {
     let running = 0;
     let most = 0;

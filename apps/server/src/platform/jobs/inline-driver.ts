@@ -96,7 +96,12 @@ export function createInlineQueue(deps: TInlineQueueDeps): JobQueue & {
     });
 
   /** Tells the hook, in a savepoint: a hook that fails is logged and the outcome still commits. */
-  const settled = async (tx: Tx, row: TJobRow, outcome: TJobSettled['outcome']) => {
+  const settled = async (
+    tx: Tx,
+    row: TJobRow,
+    outcome: TJobSettled['outcome'],
+    durationMs: number,
+  ) => {
     if (!deps.onSettled) return;
     const info: TJobSettled = {
       jobId: row.id,
@@ -105,7 +110,7 @@ export function createInlineQueue(deps: TInlineQueueDeps): JobQueue & {
       dedupKey: row.dedupKey,
       attempt: row.attemptsMade,
       outcome,
-      durationMs: row.startedAt ? Date.now() - row.startedAt.getTime() : 0,
+      durationMs,
     };
     try {
       await tx.transaction((savepoint) => deps.onSettled!(info, savepoint));
@@ -114,14 +119,27 @@ export function createInlineQueue(deps: TInlineQueueDeps): JobQueue & {
     }
   };
 
-  const finish = async (row: TJobRow, error?: unknown, unrecoverable = false) => {
+  /**
+   * This attempt's row, still ours: running under the attempt count we claimed it with. A run
+   * whose lease ran out and was claimed again must not write its outcome over the newer one.
+   */
+  const ours = (row: TJobRow) =>
+    and(eq(jobs.id, row.id), eq(jobs.status, 'running'), eq(jobs.attemptsMade, row.attemptsMade));
+
+  const finish = async (
+    row: TJobRow,
+    durationMs: number,
+    error?: unknown,
+    unrecoverable = false,
+  ) => {
     await tenancy.withMaintenance(async (tx) => {
       if (error === undefined) {
-        await tx
+        const done = await tx
           .update(jobs)
           .set({ status: 'completed', lockedUntil: null, finishedAt: new Date() })
-          .where(eq(jobs.id, row.id));
-        await settled(tx, row, 'completed');
+          .where(ours(row))
+          .returning({ id: jobs.id });
+        if (done.length > 0) await settled(tx, row, 'completed', durationMs);
         return;
       }
       const history: TAttemptRecord[] = [
@@ -130,10 +148,12 @@ export function createInlineQueue(deps: TInlineQueueDeps): JobQueue & {
       ];
       const definition = registry.get(row.name)?.definition;
       if (unrecoverable || !definition || row.attemptsMade >= row.maxAttempts) {
-        await tx
+        const failed = await tx
           .update(jobs)
           .set({ status: 'failed', lockedUntil: null, finishedAt: new Date(), history })
-          .where(eq(jobs.id, row.id));
+          .where(ours(row))
+          .returning({ id: jobs.id });
+        if (failed.length === 0) return;
         await recordDeadLetter(tx, {
           jobId: row.id,
           name: row.name,
@@ -145,11 +165,11 @@ export function createInlineQueue(deps: TInlineQueueDeps): JobQueue & {
           attempts: row.attemptsMade,
           history,
         });
-        await settled(tx, row, 'dead');
+        await settled(tx, row, 'dead', durationMs);
         return;
       }
       const delay = backoffDelay(definition.backoff, row.attemptsMade);
-      await tx
+      const retried = await tx
         .update(jobs)
         .set({
           status: 'waiting',
@@ -157,16 +177,52 @@ export function createInlineQueue(deps: TInlineQueueDeps): JobQueue & {
           history,
           runAt: sql`now() + make_interval(secs => ${delay / 1000})`,
         })
-        .where(and(eq(jobs.id, row.id), eq(jobs.status, 'running')));
-      await settled(tx, row, 'retrying');
+        .where(ours(row))
+        .returning({ id: jobs.id });
+      if (retried.length > 0) await settled(tx, row, 'retrying', durationMs);
     });
+  };
+
+  /** Keeps a running job's lease while its handler works, so a long job is not taken again. */
+  const holdLease = (row: TJobRow) => {
+    const timer = setInterval(
+      () => {
+        void tenancy
+          .withMaintenance((tx) =>
+            tx
+              .update(jobs)
+              .set({
+                lockedUntil: sql`now() + make_interval(secs => ${deps.leaseMs / 1000})`,
+              })
+              .where(ours(row)),
+          )
+          .catch((error: unknown) =>
+            logger.warn({ err: error, jobId: row.id }, 'renewing a job lease failed'),
+          );
+      },
+      Math.max(10, Math.floor(deps.leaseMs / 3)),
+    );
+    return () => clearInterval(timer);
   };
 
   const runOne = async (row: TJobRow) => {
     const job = registry.get(row.name);
     const log = logger.child({ job: row.name, jobId: row.id, attempt: row.attemptsMade });
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started);
     if (!job) {
-      await finish(row, new Error(`no handler for job "${row.name}"`), true);
+      await finish(row, 0, new Error(`no handler for job "${row.name}"`), true);
+      return;
+    }
+    if (row.attemptsMade > row.maxAttempts) {
+      // Its last attempt's lease ran out: the process running it died (it may be what kills
+      // processes). Do not run it again: dead-letter it, as BullMQ does a job that stalls too often.
+      await finish(
+        row,
+        0,
+        new Error('the worker running its last attempt died (its lease ran out)'),
+        true,
+      );
       return;
     }
     let payload: unknown;
@@ -174,9 +230,10 @@ export function createInlineQueue(deps: TInlineQueueDeps): JobQueue & {
       payload = payloadOf(job.definition, row.payload);
     } catch (error) {
       // Enqueued under an older schema, or written by hand: it can never succeed as it is.
-      await finish(row, error, true);
+      await finish(row, 0, error, true);
       return;
     }
+    const release = holdLease(row);
     try {
       await job.handler(payload, {
         jobId: row.id,
@@ -185,11 +242,13 @@ export function createInlineQueue(deps: TInlineQueueDeps): JobQueue & {
         logger: log,
       });
     } catch (error) {
+      release();
       log.warn({ err: error }, 'job attempt failed');
-      await finish(row, error);
+      await finish(row, elapsed(), error);
       return;
     }
-    await finish(row);
+    release();
+    await finish(row, elapsed());
   };
 
   const track = (work: Promise<void>) => {
@@ -342,7 +401,15 @@ export function createInlineQueue(deps: TInlineQueueDeps): JobQueue & {
         });
         await tx
           .update(jobSchedules)
-          .set({ nextRunAt: nextTick(schedule, now), lastRunAt: row.nextRunAt })
+          // From the later of the app's clock and the tick itself: an app clock behind the
+          // database's must not compute the same tick again.
+          .set({
+            nextRunAt: nextTick(
+              schedule,
+              new Date(Math.max(now.getTime(), row.nextRunAt.getTime())),
+            ),
+            lastRunAt: row.nextRunAt,
+          })
           .where(eq(jobSchedules.name, row.name));
       }
       return due.length;
@@ -475,7 +542,8 @@ export function createInlineQueue(deps: TInlineQueueDeps): JobQueue & {
       wakeScheduler?.();
     },
 
-    async stats(windowMinutes = 15) {
+    async stats(windowMinutes = 15, options = {}) {
+      const countsOnly = options.countsOnly === true;
       const rows = await tenancy.withMaintenance((tx) =>
         queryRows<{
           queue: string;
@@ -499,10 +567,14 @@ export function createInlineQueue(deps: TInlineQueueDeps): JobQueue & {
               and ${jobs.finishedAt} > now() - make_interval(mins => ${windowMinutes}))::int as finished_in_window,
             count(*) filter (where ${jobs.status} = 'failed'
               and ${jobs.finishedAt} > now() - make_interval(mins => ${windowMinutes}))::int as failed_in_window,
-            percentile_cont(0.95) within group (
+            ${
+              countsOnly
+                ? sql`null::float8`
+                : sql`percentile_cont(0.95) within group (
               order by extract(epoch from ${jobs.finishedAt} - ${jobs.startedAt}) * 1000
             ) filter (where ${jobs.status} = 'completed'
-              and ${jobs.finishedAt} > now() - make_interval(mins => ${windowMinutes})) as p95
+              and ${jobs.finishedAt} > now() - make_interval(mins => ${windowMinutes}))`
+            } as p95
           from ${jobs} group by ${jobs.queue}`,
         ),
       );

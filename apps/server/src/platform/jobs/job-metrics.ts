@@ -3,7 +3,8 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { TJobSettled, TQueueStats } from '#server/platform/jobs/jobs';
 
 export type TJobMetricsDeps = {
-  stats: () => Promise<TQueueStats[]>;
+  /** Counts per queue and state (the window figures are not read). */
+  counts: () => Promise<TQueueStats[]>;
   deadLetterCount: () => Promise<number>;
   /** Seconds since the oldest event still waiting for dispatch was written (0 when none). */
   outboxLagSeconds: () => Promise<number>;
@@ -51,7 +52,7 @@ export function createJobMetrics(deps: TJobMetricsDeps): JobMetrics {
     registers: [],
     async collect() {
       await guarded('queue depths', async () => {
-        const stats = await deps.stats();
+        const stats = await deps.counts();
         this.reset();
         for (const { queue, counts } of stats) {
           for (const [state, count] of Object.entries(counts)) this.set({ queue, state }, count);

@@ -4,10 +4,13 @@ import type { Tx } from '#server/platform/db/database';
 
 /**
  * How long to wait before the next attempt: `exponential` doubles `delayMs` per attempt made,
- * `fixed` waits `delayMs` each time. Both get up to 20 % jitter, so jobs that failed together
- * (a provider down) do not all come back in the same millisecond.
+ * `fixed` waits `delayMs` each time, `schedule` waits `delaysMs[n]` after the n-th failure (the
+ * last entry again once the list runs out). All get up to 20 % jitter, so jobs that failed
+ * together (a provider down) do not all come back in the same millisecond.
  */
-export type TBackoff = { type: 'exponential' | 'fixed'; delayMs: number };
+export type TBackoff =
+  | { type: 'exponential' | 'fixed'; delayMs: number }
+  | { type: 'schedule'; delaysMs: readonly number[] };
 
 export type TJobDefinition<P = unknown> = {
   /** `area.verb`, unique across the registry: `companies.import-csv`. */
@@ -42,8 +45,14 @@ export function defineJob<P>(definition: TJobDefinition<P>): TJobDefinition<P> {
   if (!Number.isInteger(definition.attempts) || definition.attempts < 1) {
     throw new TypeError(`defineJob ${definition.name}: attempts must be a whole number ≥ 1`);
   }
-  if (!(definition.backoff.delayMs >= 0)) {
-    throw new TypeError(`defineJob ${definition.name}: backoff.delayMs must be ≥ 0`);
+  const delays =
+    definition.backoff.type === 'schedule'
+      ? definition.backoff.delaysMs
+      : [definition.backoff.delayMs];
+  if (delays.length === 0 || !delays.every((delay) => delay >= 0)) {
+    throw new TypeError(
+      `defineJob ${definition.name}: backoff delays must be ≥ 0 (and at least one)`,
+    );
   }
   return Object.freeze({ ...definition });
 }
@@ -137,9 +146,11 @@ export function backoffDelay(
   random = Math.random,
 ): number {
   const base =
-    backoff.type === 'exponential'
-      ? backoff.delayMs * 2 ** Math.max(0, attemptsMade - 1)
-      : backoff.delayMs;
+    backoff.type === 'schedule'
+      ? backoff.delaysMs[Math.min(Math.max(0, attemptsMade - 1), backoff.delaysMs.length - 1)]!
+      : backoff.type === 'exponential'
+        ? backoff.delayMs * 2 ** Math.max(0, attemptsMade - 1)
+        : backoff.delayMs;
   return Math.round(base * (1 - 0.2 * random()));
 }
 
@@ -255,6 +266,9 @@ export type JobQueue = {
    * not in the list are removed. Calling it in several processes is safe: each tick runs once.
    */
   schedule(schedules: readonly TSchedule[]): Promise<void>;
-  /** Counts, throughput, failure rate and p95 duration per registered queue. */
-  stats(windowMinutes?: number): Promise<TQueueStats[]>;
+  /**
+   * Counts, throughput, failure rate and p95 duration per registered queue. `countsOnly` skips
+   * reading finished jobs (what `/metrics` scrapes need): the window figures are then zero.
+   */
+  stats(windowMinutes?: number, options?: { countsOnly?: boolean }): Promise<TQueueStats[]>;
 };

@@ -220,6 +220,24 @@ describe.each(testBackends())('the outbox dispatcher on %s', (backend) => {
     expect(keys).toHaveLength(1);
   });
 
+  it('does not run again a subscriber that finished when its row is delivered a second time', async () => {
+    const { queue, dispatcher } = setUp({ leaseMs: 1 });
+    const id = await emit(signedUp, { userId: `u-acked-${backend}` });
+    await dispatcher.drain();
+    await queue.drain();
+    // As if the dispatcher had died before marking the row: pending again, its job acknowledged.
+    await tenancy.withMaintenance((tx) =>
+      tx
+        .update(outbox)
+        .set({ status: 'pending', availableAt: new Date(Date.now() - 1) })
+        .where(eq(outbox.id, id)),
+    );
+    await dispatcher.drain();
+    expect(await queue.drain()).toBe(0);
+    expect(welcomed.filter((u) => u === `u-acked-${backend}`)).toHaveLength(1);
+    expect((await rowOf(id)).status).toBe('delivered');
+  });
+
   it('counts an event delivered once its job is in the dead letters', async () => {
     const { queue, dispatcher } = setUp();
     failWelcome = true;

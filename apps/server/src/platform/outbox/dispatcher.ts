@@ -2,7 +2,13 @@ import { and, asc, eq, inArray, lt, lte, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Database, Tx } from '#server/platform/db/database';
 import type { Tenancy } from '#server/platform/db/tenancy';
-import type { JobQueue, TJobDefinition, TJobSettled } from '#server/platform/jobs/jobs';
+import { recordDeadLetter } from '#server/platform/jobs/dead-letters';
+import {
+  JobPayloadError,
+  type JobQueue,
+  type TJobDefinition,
+  type TJobSettled,
+} from '#server/platform/jobs/jobs';
 import { outbox } from '#server/platform/outbox/outbox.schema';
 
 /** A domain event as subscribers see it. */
@@ -17,6 +23,7 @@ export type TOutboxEvent = {
 
 /** Turns one event into one job: the reaction of one module to another's change. */
 export type TSubscriber = {
+  /** An event name, or `'*'` for every event (webhooks, streaming). */
   event: string;
   job: TJobDefinition<never>;
   /** The job's payload, from the event (the job's schema checks it). */
@@ -107,6 +114,11 @@ export function createOutboxDispatcher(deps: TDispatcherDeps) {
   for (const subscriber of deps.subscribers) {
     byEvent.set(subscriber.event, [...(byEvent.get(subscriber.event) ?? []), subscriber]);
   }
+  /** The event's own subscribers, then those of every event (`'*'`). */
+  const subscribersOf = (name: string): TSubscriber[] => [
+    ...(byEvent.get(name) ?? []),
+    ...(byEvent.get('*') ?? []),
+  ];
   let running = false;
   let loop: Promise<void> | undefined;
   let wake: (() => void) | undefined;
@@ -133,17 +145,55 @@ export function createOutboxDispatcher(deps: TDispatcherDeps) {
   /** Enqueues the row's jobs; a failure leaves the row to its lease (delivered again later). */
   const deliver = async (row: TOutboxRow): Promise<boolean> => {
     const event = eventOf(row);
-    try {
-      for (const subscriber of byEvent.get(row.name) ?? []) {
+    let delivered = true;
+    // Subscribers whose job already settled (an earlier delivery of this row, cut short) are
+    // skipped: their key may be free again, and a finished job must not run a second time.
+    for (const subscriber of subscribersOf(row.name)) {
+      if (row.ackedJobs.includes(subscriber.job.name)) continue;
+      try {
         await jobs.enqueue(subscriber.job, subscriber.payloadOf(event) as never, {
           dedupKey: deliveryKey(row.id, subscriber.job.name),
         });
+      } catch (error) {
+        if (error instanceof JobPayloadError) {
+          // The subscriber maps this event to a payload its job refuses: retrying cannot help.
+          // Keep it as a dead letter (a person fixes the mapping and retries) and go on.
+          await tenancy.withMaintenance(async (tx) => {
+            await recordDeadLetter(tx, {
+              jobId: deliveryKey(row.id, subscriber.job.name),
+              name: subscriber.job.name,
+              queue: subscriber.job.queue,
+              payload: event.payload,
+              dedupKey: deliveryKey(row.id, subscriber.job.name),
+              error: error.message,
+              stack: error.stack ?? null,
+              attempts: 0,
+              history: [],
+            });
+            await acknowledgeDelivery(tx, {
+              jobId: '',
+              name: subscriber.job.name,
+              queue: subscriber.job.queue,
+              dedupKey: deliveryKey(row.id, subscriber.job.name),
+              attempt: 0,
+              outcome: 'dead',
+              durationMs: 0,
+            });
+          });
+          logger.error(
+            { err: error, event: row.name, eventId: row.id, job: subscriber.job.name },
+            'event refused by its subscriber job: dead-lettered',
+          );
+          continue;
+        }
+        logger.error(
+          { err: error, event: row.name, eventId: row.id, job: subscriber.job.name },
+          'event delivery failed',
+        );
+        delivered = false;
       }
-      return true;
-    } catch (error) {
-      logger.error({ err: error, event: row.name, eventId: row.id }, 'event delivery failed');
-      return false;
     }
+    return delivered;
   };
 
   /**
@@ -157,7 +207,7 @@ export function createOutboxDispatcher(deps: TDispatcherDeps) {
     for (const row of rows) idsByName.set(row.name, [...(idsByName.get(row.name) ?? []), row.id]);
     await tenancy.withMaintenance(async (tx) => {
       for (const [name, ids] of idsByName) {
-        const expected = (byEvent.get(name) ?? []).map((subscriber) => subscriber.job.name);
+        const expected = subscribersOf(name).map((subscriber) => subscriber.job.name);
         const list = sql`${`{${expected.join(',')}}`}::text[]`;
         const complete = sql`${list} <@ ${outbox.ackedJobs}`;
         await tx
@@ -218,7 +268,7 @@ export function createOutboxDispatcher(deps: TDispatcherDeps) {
     });
     for (const row of rows) {
       const event = eventOf(row);
-      const subscribers = byEvent.get(row.name) ?? [];
+      const subscribers = subscribersOf(row.name);
       for (const jobName of row.expectedJobs.filter((name) => !row.ackedJobs.includes(name))) {
         const subscriber = subscribers.find((candidate) => candidate.job.name === jobName);
         try {
