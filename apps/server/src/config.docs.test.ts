@@ -395,6 +395,7 @@ describe('loadConfig', () => {
       GOOGLE_CLIENT_SECRET: 'hunter2-google-secret',
       GITHUB_CLIENT_SECRET: 'hunter2-github-secret',
       OIDC_PROVIDERS: '[{"id":"okta","clientSecret":"hunter2-oidc-secret"',
+      AMQP_URL: 'http://guest:hunter2-amqp-password@rabbit.internal:5672',
     };
     expect(Object.keys(secretValues).sort()).toEqual([...secretKeys].sort());
     const error = configErrorOf(() => loadConfig({ ...secretValues, PORT: 'abc' }));

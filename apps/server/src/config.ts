@@ -72,6 +72,7 @@ export const secretKeys = new Set([
   'GOOGLE_CLIENT_SECRET',
   'GITHUB_CLIENT_SECRET',
   'OIDC_PROVIDERS',
+  'AMQP_URL',
 ]);
 
 /** Ids taken by built-in sign-in methods; an OpenID Connect provider needs another. */
@@ -232,6 +233,19 @@ export const ZEnv = z.object({
     .describe(
       'Redis URL for rate limits and jobs (BullMQ); later cache and pub/sub. Unset: in memory, jobs in the database.',
     ),
+  AMQP_URL: z
+    .string()
+    .url()
+    .refine((value) => /^amqps?:\/\//.test(value), 'must start with amqp:// or amqps://')
+    .optional()
+    .describe(
+      'RabbitMQ URL: every domain event is also published to a topic exchange (routing key = event name). Unset: webhooks only.',
+    ),
+  AMQP_EXCHANGE: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,127}$/, 'letters, digits and . _ : - only')
+    .default('corebase.events')
+    .describe('The topic exchange domain events are published to (declared durable).'),
   AUTH_SECRET: z
     .string()
     .min(32, 'must be at least 32 characters')
@@ -398,6 +412,13 @@ export const ZEnv = z.object({
     .describe(
       'How long a running job belongs to its worker; one still running after that (its process died) is run again.',
     ),
+  JOBS_REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - only')
+    .default('corebase')
+    .describe(
+      'BullMQ: the prefix of every job key in Redis, so several deployments can share one Redis.',
+    ),
   JOBS_RECONCILE_MS: z.coerce
     .number()
     .int()
@@ -423,6 +444,61 @@ export const ZEnv = z.object({
     .describe(
       'Finished job records, delivered outbox events and applied-effect keys older than this are removed by the clean-up (dead letters stay until discarded).',
     ),
+  WEBHOOK_RETRY_SCHEDULE: z
+    .string()
+    .default('5s,5m,30m,2h,5h,10h,10h')
+    .transform((value, ctx) => {
+      const units: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+      const delays = value.split(',').map((item) => {
+        const match = /^\s*(\d+)\s*(ms|s|m|h)?\s*$/.exec(item);
+        return match ? Number(match[1]) * units[match[2] ?? 'ms']! : Number.NaN;
+      });
+      if (delays.length === 0 || delays.length > 20 || delays.some((d) => !Number.isFinite(d))) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected up to 20 comma-separated delays such as 5s,5m,2h; got "${value}"`,
+        });
+        return z.NEVER;
+      }
+      return delays;
+    })
+    .describe(
+      'Delays between webhook delivery attempts (ms, s, m or h each); one attempt more than delays in all.',
+    ),
+  WEBHOOK_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(60_000)
+    .default(10_000)
+    .describe('How long a webhook receiver has to answer an attempt.'),
+  WEBHOOK_ALLOWED_HOSTS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean),
+    )
+    .describe(
+      'Hosts or CIDRs webhooks may reach although private or loopback (comma list). Empty: public addresses only.',
+    ),
+  WEBHOOK_DISABLE_AFTER_HOURS: z.coerce
+    .number()
+    .min(0)
+    .max(720)
+    .default(24)
+    .describe(
+      'An endpoint failing this many hours without one success is disabled and its admins mailed.',
+    ),
+  WEBHOOK_LOG_RETENTION_DAYS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(365)
+    .default(30)
+    .describe('Days webhook deliveries and their attempts are kept.'),
   SHUTDOWN_TIMEOUT_MS: z.coerce
     .number()
     .int()

@@ -51,6 +51,7 @@ import { createKeyring, type Keyring } from '#server/platform/crypto/keyring';
 import {
   createKeyRotation,
   defineEncryptedColumns,
+  keyringColumn,
   type KeyRotation,
   type TEncryptedColumn,
 } from '#server/platform/crypto/rotation';
@@ -93,6 +94,28 @@ import {
   type TSubscriber,
 } from '#server/platform/outbox/dispatcher';
 import { auditJobs, auditSchedules } from '#server/modules/audit/audit.jobs';
+import { endpointDisabledEmail } from '#server/modules/webhooks/webhooks.emails';
+import {
+  defineDeliverWebhook,
+  webhookJobs,
+  webhookSchedules,
+  webhookSubscribers,
+} from '#server/modules/webhooks/webhooks.jobs';
+import { webhookRoutes } from '#server/modules/webhooks/webhooks.routes';
+import { webhookEndpoints } from '#server/modules/webhooks/webhooks.schema';
+import {
+  createWebhooksService,
+  previousSecretColumn,
+  secretColumn,
+  type WebhooksService,
+} from '#server/modules/webhooks/webhooks.service';
+import {
+  findAdminEmails,
+  findOrganizationById,
+} from '#server/modules/identity/identity.repository';
+import { createSafeFetch } from '#server/platform/http/safe-fetch';
+import { createAmqpPublisher } from '#server/platform/streaming/amqp-publisher';
+import { streamingJobs, streamingSubscribers } from '#server/platform/streaming/streaming.jobs';
 import { identityJobs, identitySchedules } from '#server/modules/identity/identity.jobs';
 import { createEvents } from '#server/platform/outbox/events';
 import { createReadiness } from '#server/platform/readiness';
@@ -126,27 +149,38 @@ export type Services = {
   schedules: readonly TSchedule[];
   /** Job durations, failures, queue depths, dead letters and outbox lag for `/metrics`. */
   jobMetrics: JobMetrics;
+  webhooks: WebhooksService;
+  /** Closes outbound connections (webhook HTTP agent, RabbitMQ): after the jobs stopped. */
+  closeOutbound: () => Promise<void>;
 };
-
-/**
- * Who reacts to which domain event, as which job: each module's subscribers join here. Events
- * nobody subscribes to are marked dispatched and kept in the outbox.
- */
-const subscriberList: TSubscriber[] = [];
 
 /** Repeatable jobs, each declared beside its job in the owning module's `*.jobs.ts`. */
 const scheduleList: readonly TSchedule[] = [
   ...identitySchedules,
   ...auditSchedules,
   ...retentionSchedules,
+  ...webhookSchedules,
 ];
 
 /**
  * Columns our keyring encrypts, each declared by the module owning it with `keyringColumn`
  * (webhook signing secrets will be the first); better-auth's are declared by the auth module.
  */
-const keyringColumns = (_keyring: Keyring): TEncryptedColumn[] => [
-  // keyringColumn(_keyring, { name: 'webhook_endpoints.secret', kind: 'tenant', table, id, value }),
+const keyringColumns = (keyring: Keyring): TEncryptedColumn[] => [
+  keyringColumn(keyring, {
+    name: secretColumn,
+    kind: 'tenant',
+    table: webhookEndpoints,
+    id: webhookEndpoints.id,
+    value: webhookEndpoints.secret,
+  }),
+  keyringColumn(keyring, {
+    name: previousSecretColumn,
+    kind: 'tenant',
+    table: webhookEndpoints,
+    id: webhookEndpoints.id,
+    value: webhookEndpoints.previousSecret,
+  }),
 ];
 
 /** The composition root: every service built once, with exactly the dependencies it uses. */
@@ -253,10 +287,66 @@ export function createServices(
    * Every job, listed once with its handler (each module's `*.jobs.ts` exports its entries).
    * Start-up fails when two claim one name or a schedule's job has no handler (docs/jobs.md).
    */
+  const safeFetch = createSafeFetch({
+    allow: config.WEBHOOK_ALLOWED_HOSTS,
+    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    maxResponseBytes: 64 * 1024,
+  });
+  const deliverWebhook = defineDeliverWebhook(config.WEBHOOK_RETRY_SCHEDULE);
+  const webhooks = createWebhooksService({
+    tenancy,
+    keyring,
+    audit,
+    events,
+    // The queue is built below, from the registry these jobs join; called only later.
+    jobs: { enqueue: (definition, payload, options) => jobs.enqueue(definition, payload, options) },
+    deliverJob: deliverWebhook,
+    safeFetch,
+    disableAfterMs: config.WEBHOOK_DISABLE_AFTER_HOURS * 3_600_000,
+    notifyDisabled: async (orgId, endpoint) => {
+      const { org, admins } = await tenancy.withPlatform(async (tx) => ({
+        org: await findOrganizationById(tx, orgId),
+        admins: await findAdminEmails(tx, orgId),
+      }));
+      for (const admin of admins) {
+        await mailer.send(
+          endpointDisabledEmail(admin.email, admin.name, {
+            organization: org?.name ?? orgId,
+            url: endpoint.url,
+            failingSince: endpoint.failingSince ?? new Date(),
+            manageUrl: `${config.PUBLIC_URL}/organization/webhooks`,
+          }),
+        );
+      }
+    },
+    logger: logger.child({ component: 'webhooks' }),
+  });
+  const streaming = config.AMQP_URL
+    ? createAmqpPublisher({
+        url: config.AMQP_URL,
+        exchange: config.AMQP_EXCHANGE,
+        logger: logger.child({ component: 'streaming' }),
+      })
+    : undefined;
   const jobList: TRegisteredJob[] = [
     ...identityJobs({ tenancy, audit, events, graceDays: config.ORG_DELETION_GRACE_DAYS }),
     ...auditJobs({ tenancy }),
     ...retentionJobs({ tenancy, retentionDays: config.JOBS_RETENTION_DAYS }),
+    ...webhookJobs({
+      webhooks,
+      deliverJob: deliverWebhook,
+      tenancy,
+      retentionDays: config.WEBHOOK_LOG_RETENTION_DAYS,
+    }),
+    ...(streaming ? streamingJobs(streaming) : []),
+  ];
+  /**
+   * Who reacts to which domain event, as which job: each module's subscribers join here. Events
+   * nobody subscribes to are delivered at once and kept in the outbox until the clean-up.
+   */
+  const subscriberList: TSubscriber[] = [
+    ...webhookSubscribers,
+    ...(streaming ? streamingSubscribers : []),
   ];
   const jobRegistry = createJobRegistry(
     [...jobList, ...extraJobs],
@@ -282,7 +372,7 @@ export function createServices(
   const jobs: JobQueue = config.REDIS_URL
     ? createBullmqQueue({
         redisUrl: config.REDIS_URL,
-        prefix: 'corebase',
+        prefix: config.JOBS_REDIS_PREFIX,
         registry: jobRegistry,
         logger,
         concurrency: config.JOBS_CONCURRENCY,
@@ -318,6 +408,11 @@ export function createServices(
     ...(database.kind === 'postgres' ? { listen: database.listen } : {}),
   });
   return {
+    webhooks,
+    closeOutbound: async () => {
+      await safeFetch.close();
+      await streaming?.close();
+    },
     dispatcher,
     schedules: scheduleList,
     jobMetrics,
@@ -367,6 +462,7 @@ export function routeList(deps: {
     | 'authenticate'
     | 'jobs'
     | 'jobRegistry'
+    | 'webhooks'
   >;
 }): FastifyPluginAsync[] {
   const { config, readiness, metrics, services } = deps;
@@ -426,14 +522,14 @@ export function routeList(deps: {
         config,
       }),
       deadLetterRoutes({ deadLetters: services.deadLetters }),
+      webhookRoutes({ webhooks: services.webhooks }),
       queueRoutes({ jobs: services.jobs, driver: config.REDIS_URL ? 'bullmq' : 'inline' }),
     );
     if (config.REDIS_URL) {
       routes.push(
         queueBoardRoutes({
           redisUrl: config.REDIS_URL,
-          // The job driver's prefix (createServices).
-          prefix: 'corebase',
+          prefix: config.JOBS_REDIS_PREFIX,
           queues: services.jobRegistry.queues(),
         }),
       );
@@ -558,7 +654,9 @@ export async function startServer(config: TConfig, logger: Logger): Promise<Runn
       cleanups.push(() => webApp.close());
     }
 
-    // Closed before the database (cleanups run in reverse): running jobs finish first.
+    // Closed before the database (cleanups run in reverse): running jobs finish first, then
+    // their outbound connections close.
+    cleanups.push(() => services.closeOutbound());
     cleanups.push(() => services.jobs.stop());
     if (config.CB_ROLES.includes('worker')) {
       await services.jobs.start();

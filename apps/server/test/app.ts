@@ -84,6 +84,8 @@ export async function createTestApp(
     db,
     close: async () => {
       await app.close();
+      await services.jobs.stop();
+      await services.closeOutbound();
       services.mailer.close();
       if (reused) return;
       await db.close();

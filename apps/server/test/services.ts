@@ -1,9 +1,11 @@
+import { connect } from 'amqplib';
 import pg from 'pg';
 
 /** Test servers. CI=true turns an unreachable one into a failure instead of a skip. */
 export const testServerUrls = {
   postgres: process.env.DATABASE_URL_TEST ?? 'postgres://postgres@127.0.0.1:5432/test',
   redis: process.env.REDIS_URL_TEST ?? 'redis://127.0.0.1:6379',
+  rabbitmq: process.env.RABBITMQ_URL_TEST ?? 'amqp://guest:guest@127.0.0.1:5672',
 };
 
 export const isCi = ['true', '1'].includes((process.env.CI ?? '').toLowerCase());
@@ -38,5 +40,25 @@ declare module 'vitest' {
     postgresTemplate: string | null;
     /** The test Redis URL, or null when absent. */
     redisUrl: string | null;
+  }
+}
+
+/**
+ * Whether the test RabbitMQ answers. global-setup does not probe it: files that need it call
+ * this, with the rule used for Redis — absent: skipped loudly; absent under CI=true: a failure.
+ */
+export async function probeRabbitmq(): Promise<boolean> {
+  const url = testServerUrls.rabbitmq;
+  try {
+    const connection = await connect(url, { timeout: 2_000 });
+    await connection.close();
+    return true;
+  } catch (error) {
+    const message = unavailableMessage('RabbitMQ', url, error);
+    if (isCi) throw new Error(`${message} CI=true: RabbitMQ tests must run.`, { cause: error });
+    const warning = `${message} RabbitMQ tests are SKIPPED; set RABBITMQ_URL_TEST.`;
+    const bar = '!'.repeat(Math.min(warning.length, 100));
+    console.warn(`\n${bar}\n${warning}\n${bar}\n`);
+    return false;
   }
 }

@@ -142,6 +142,18 @@ export const impersonationEnded = defineEvent({
   }),
 });
 
+export const webhookEndpointDisabled = defineEvent({
+  name: 'webhook_endpoint.disabled',
+  version: 1,
+  description:
+    'A webhook endpoint was disabled after failing continuously; its admins were mailed.',
+  schema: z.object({
+    endpointId: id,
+    url: z.string(),
+    failingSince: at,
+  }),
+});
+
 /** Every event Corebase emits; `docs/events.md` is generated from this list. */
 export const eventCatalogue: readonly TEventDefinition[] = [
   organizationCreated,
@@ -155,6 +167,7 @@ export const eventCatalogue: readonly TEventDefinition[] = [
   roleDeleted,
   apiKeyCreated,
   apiKeyRevoked,
+  webhookEndpointDisabled,
   impersonationStarted,
   impersonationEnded,
 ];

@@ -10,3 +10,4 @@ export * from './api-keys.ts';
 export * from './sign-in.ts';
 export * from './jobs.ts';
 export * from './events.ts';
+export * from './webhooks.ts';

@@ -32,6 +32,10 @@ function requestFor(route: TRouteInfo, world: TWorld, probeRoleId: string) {
     // Where better-auth redirects to: a path of the app (other values are refused with a 400).
     callbackURL: () => '/probe',
     redirectTo: () => '/probe',
+    // A public address as a literal (no DNS here), a filter of no types, and no page cursor.
+    url: () => 'https://93.184.215.14/probe',
+    eventTypes: () => [],
+    cursor: () => undefined,
     ...(scoped
       ? {
           organizationId: () => {

@@ -20,7 +20,7 @@ import type { TImpersonationCookies } from '#server/modules/impersonation/impers
 import { AppError } from '#server/platform/errors';
 import type { TAuthenticate, TPrincipal } from '#server/platform/http/app';
 import { csrfHeader, isValidCsrfToken } from '#server/platform/http/csrf';
-import { decodeCursor, encodeCursor } from '#server/platform/http/cursor';
+import { decodeCursor, pageOf } from '#server/platform/http/cursor';
 import { requestContextOf } from '#server/platform/http/request-context';
 
 export const presentImpersonation = (row: TImpersonationRecord): TImpersonation => ({
@@ -195,12 +195,8 @@ export function impersonationRoutes(deps: TImpersonationRoutesDeps): FastifyPlug
           ...(cursor ? { before: startedBefore(cursor) } : {}),
           limit: limit + 1,
         });
-        const page = rows.slice(0, limit);
-        const last = page.at(-1);
-        return {
-          data: page.map(presentImpersonation),
-          nextCursor: rows.length > limit && last ? encodeCursor(last.startedAt, last.id) : null,
-        };
+        const { page, nextCursor } = pageOf(rows, limit, (row) => row.startedAt);
+        return { data: page.map(presentImpersonation), nextCursor };
       },
     );
 

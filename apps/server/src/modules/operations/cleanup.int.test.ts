@@ -51,6 +51,7 @@ describe.each(testBackends())('scheduled clean-ups on %s', (backend) => {
       'identity.purge-expired',
       'identity.purge-organizations',
       'jobs.purge-finished',
+      'webhooks.purge-deliveries',
     ]);
     for (const schedule of t.services.schedules) {
       expect(t.services.jobRegistry.get(schedule.job.name)).toBeDefined();

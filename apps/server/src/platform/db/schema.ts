@@ -4,6 +4,7 @@ export * from '#server/modules/audit/audit.schema';
 export * from '#server/modules/identity/identity.schema';
 export * from '#server/modules/impersonation/impersonation.schema';
 export * from '#server/modules/settings/settings.schema';
+export * from '#server/modules/webhooks/webhooks.schema';
 export * from '#server/platform/jobs/jobs.schema';
 export * from '#server/platform/outbox/outbox.schema';
 
@@ -32,4 +33,10 @@ export const platformTableNames = [
   'verifications',
 ] as const;
 
-export const tenantTableNames = ['audit_log', 'organization_settings'] as const;
+export const tenantTableNames = [
+  'audit_log',
+  'organization_settings',
+  'webhook_attempts',
+  'webhook_deliveries',
+  'webhook_endpoints',
+] as const;

@@ -18,3 +18,20 @@ export function decodeCursor(cursor: string): { at: Date; id: string } {
   }
   return { at, id };
 }
+
+/**
+ * One page of `rows` (fetched with `limit + 1`, newest first) and the cursor of the next page,
+ * null when this is the last one.
+ */
+export function pageOf<T extends { id: string }>(
+  rows: readonly T[],
+  limit: number,
+  sortTime: (row: T) => Date,
+): { page: T[]; nextCursor: string | null } {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    page,
+    nextCursor: rows.length > limit && last ? encodeCursor(sortTime(last), last.id) : null,
+  };
+}

@@ -15,6 +15,8 @@ import { outbox } from '#server/platform/outbox/outbox.schema';
 export type TOutboxEvent = {
   id: string;
   name: string;
+  /** The catalogue version the payload was written under. */
+  version: number;
   orgId: string | null;
   payload: unknown;
   requestId: string | null;
@@ -90,6 +92,7 @@ type TOutboxRow = typeof outbox.$inferSelect;
 const eventOf = (row: TOutboxRow): TOutboxEvent => ({
   id: row.id,
   name: row.name,
+  version: row.version,
   orgId: row.orgId,
   payload: row.payload,
   requestId: row.requestId,

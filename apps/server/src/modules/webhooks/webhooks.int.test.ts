@@ -1,0 +1,370 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { eq } from 'drizzle-orm';
+import { Webhook } from 'standardwebhooks';
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { webhookDeliveries, webhookEndpoints } from '#server/modules/webhooks/webhooks.schema';
+import type { createInlineQueue } from '#server/platform/jobs/inline-driver';
+import { createTestApp, type TTestApp } from '#test/app';
+import { testBackends } from '#test/databases';
+import { buildWorld, type TWorld } from '#test/personas';
+import { startSmtpSink, type TSmtpSink } from '#test/smtp';
+
+type TReceived = { headers: IncomingHttpHeaders; body: string };
+
+/** A webhook receiver on loopback that answers `plan`'s statuses in turn, then 200. */
+async function startReceiver() {
+  const received: TReceived[] = [];
+  let plan: number[] = [];
+  const server: Server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    request.on('end', () => {
+      received.push({ headers: request.headers, body });
+      const status = plan.shift() ?? 200;
+      response.writeHead(status, { 'content-type': 'text/plain' }).end(`answer ${status}`);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hooks`,
+    received,
+    answer: (statuses: number[]) => (plan = [...statuses]),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+type TEndpoint = { id: string; secret: string; enabled: boolean; disabledReason: string | null };
+type TDelivery = { id: string; status: string; attempts: number; messageId: string };
+
+describe.each(testBackends())('webhooks on %s', (backend) => {
+  let t: TTestApp;
+  let world: TWorld;
+  let smtp: TSmtpSink;
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+
+  beforeAll(async () => {
+    smtp = await startSmtpSink();
+    receiver = await startReceiver();
+    t = await createTestApp(backend, {
+      env: {
+        SMTP_URL: smtp.url,
+        WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
+        // Compressed from 5 s … 10 h: every retry a few milliseconds later.
+        WEBHOOK_RETRY_SCHEDULE: '1,1,1,1',
+        RATE_LIMIT_MAX: '100000',
+        RATE_LIMIT_AUTH_MAX: '100000',
+      },
+    });
+    world = await buildWorld(t, `webhooks-${backend}`);
+  });
+  afterAll(async () => {
+    await t?.close();
+    await receiver?.close();
+    await smtp?.close();
+  });
+
+  const as = (persona: keyof TWorld['personas']) => world.personas[persona].headers;
+  const call = (
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    url: string,
+    persona: keyof TWorld['personas'] = 'owner',
+    payload?: object,
+  ) =>
+    t.app.inject({
+      method,
+      url,
+      headers: as(persona),
+      ...(payload ? { payload } : {}),
+    });
+
+  /** What the worker role does: dispatch events, run due jobs, until nothing is left. */
+  const work = async () => {
+    const queue = t.services.jobs as ReturnType<typeof createInlineQueue>;
+    for (let round = 0; round < 50; round++) {
+      const dispatched = await t.services.dispatcher.drain();
+      const ran = await queue.drain();
+      if (dispatched === 0 && ran === 0) {
+        // Retries wait a millisecond or two.
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        if ((await queue.drain()) === 0 && (await t.services.dispatcher.drain()) === 0) return;
+      }
+    }
+  };
+
+  const createEndpoint = async (body: object = {}) => {
+    const response = await call('POST', '/v1/webhooks', 'owner', { url: receiver.url, ...body });
+    expect(response.statusCode, response.body).toBe(201);
+    return response.json<TEndpoint>();
+  };
+
+  const deliveriesOf = async (id: string) =>
+    (await call('GET', `/v1/webhooks/${id}/deliveries`)).json<{ data: TDelivery[] }>().data;
+
+  it('answers only members who manage webhooks, and hides other organizations’ endpoints', async () => {
+    const endpoint = await createEndpoint({ description: 'isolation' });
+    expect((await t.app.inject({ url: '/v1/webhooks' })).statusCode).toBe(401);
+    expect((await call('GET', '/v1/webhooks', 'viewer')).statusCode).toBe(403);
+    expect((await call('GET', '/v1/webhooks', 'member')).statusCode).toBe(403);
+    const other = await call('GET', `/v1/webhooks/${endpoint.id}`, 'otherOrgOwner');
+    expect(other.statusCode).toBe(404);
+    expect(other.headers['content-type']).toMatch(/application\/problem\+json/);
+    const theirs = (await call('GET', '/v1/webhooks', 'otherOrgOwner')).json<{ data: unknown[] }>();
+    expect(theirs.data).toEqual([]);
+    expect(
+      (await call('POST', `/v1/webhooks/${endpoint.id}/test`, 'otherOrgOwner')).statusCode,
+    ).toBe(404);
+    // The secret is shown once: never in a read.
+    const read = await call('GET', `/v1/webhooks/${endpoint.id}`);
+    expect(read.json()).not.toHaveProperty('secret');
+    // And stored encrypted.
+    const [row] = await t.services.tenancy.withMaintenance((tx) =>
+      tx.select().from(webhookEndpoints).where(eq(webhookEndpoints.id, endpoint.id)),
+    );
+    expect(row!.secret).not.toContain(endpoint.secret.slice(6));
+    expect(endpoint.secret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
+    expect((await call('DELETE', `/v1/webhooks/${endpoint.id}`)).statusCode).toBe(204);
+  });
+
+  it('refuses a bad URL, an unknown event type and an address webhooks may not reach, writing nothing', async () => {
+    const before = (await call('GET', '/v1/webhooks')).json<{ data: unknown[] }>().data.length;
+    const cases: [object, RegExp][] = [
+      [{ url: 'not a url' }, /url/],
+      [{ url: 'ftp://example.com/x' }, /url/],
+      [{ url: receiver.url, eventTypes: ['no.such_event'] }, /eventTypes/],
+      [{ url: 'http://10.1.2.3/hooks' }, /10\.1\.2\.3/],
+      [{ url: 'http://169.254.169.254/latest/meta-data' }, /169\.254\.169\.254/],
+      [{ url: 'http://[::1]:8080/' }, /::1/],
+      [{ url: 'http://[fd00::1]/hooks' }, /fd00::1/],
+    ];
+    for (const [body, named] of cases) {
+      const response = await call('POST', '/v1/webhooks', 'owner', body);
+      expect(response.statusCode, JSON.stringify(body)).toBe(400);
+      expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(response.body).toMatch(named);
+    }
+    const after = (await call('GET', '/v1/webhooks')).json<{ data: unknown[] }>().data.length;
+    expect(after).toBe(before);
+  });
+
+  it('delivers an event signed, retries a failing receiver with one webhook-id, and logs every attempt', async () => {
+    const endpoint = await createEndpoint({ eventTypes: ['organization.settings_updated'] });
+    receiver.received.length = 0;
+    receiver.answer([500, 503, 500]);
+    const changed = await call('PATCH', '/v1/organization/settings', 'owner', {
+      auditRetentionDays: 90,
+    });
+    expect(changed.statusCode, changed.body).toBe(200);
+    // An event of another type is not sent to this endpoint.
+    await call('POST', '/v1/roles', 'owner', {
+      name: `hooks-${backend}`,
+      permissions: ['organization:read'],
+    });
+    await work();
+
+    expect(receiver.received).toHaveLength(4);
+    const ids = new Set(receiver.received.map((r) => r.headers['webhook-id']));
+    expect(ids.size).toBe(1);
+    const verifier = new Webhook(endpoint.secret);
+    for (const request of receiver.received) {
+      const verified = verifier.verify(request.body, {
+        'webhook-id': String(request.headers['webhook-id']),
+        'webhook-timestamp': String(request.headers['webhook-timestamp']),
+        'webhook-signature': String(request.headers['webhook-signature']),
+      }) as { type: string; data: { auditRetentionDays: number } };
+      expect(verified.type).toBe('organization.settings_updated');
+      expect(verified.data.auditRetentionDays).toBe(90);
+    }
+
+    const [delivery] = await deliveriesOf(endpoint.id);
+    expect(delivery).toMatchObject({ status: 'succeeded', attempts: 4 });
+    expect(delivery!.messageId).toBe([...ids][0]);
+    const detail = (
+      await call('GET', `/v1/webhooks/${endpoint.id}/deliveries/${delivery!.id}`)
+    ).json<{ attemptLog: { responseStatus: number; responseBody: string; attempt: number }[] }>();
+    expect(detail.attemptLog.map((a) => a.responseStatus)).toEqual([500, 503, 500, 200]);
+    expect(detail.attemptLog.map((a) => a.attempt)).toEqual([1, 2, 3, 4]);
+    expect(detail.attemptLog.filter((a) => a.responseStatus === 200)).toHaveLength(1);
+    expect(detail.attemptLog[3]!.responseBody).toBe('answer 200');
+
+    // Replay: the same message again, with the same webhook-id.
+    const replay = await call(
+      'POST',
+      `/v1/webhooks/${endpoint.id}/deliveries/${delivery!.id}/replay`,
+    );
+    expect(replay.statusCode, replay.body).toBe(202);
+    await work();
+    expect(receiver.received).toHaveLength(5);
+    expect(receiver.received[4]!.headers['webhook-id']).toBe(delivery!.messageId);
+    const [replayed] = await deliveriesOf(endpoint.id);
+    expect(replayed).toMatchObject({ id: delivery!.id, status: 'succeeded', attempts: 5 });
+  });
+
+  it('sends a test event, signs with both secrets while a rotation overlaps, and refuses to test a disabled endpoint', async () => {
+    const endpoint = await createEndpoint();
+    receiver.received.length = 0;
+    const rotated = await call('POST', `/v1/webhooks/${endpoint.id}/rotate-secret`, 'owner', {
+      overlapHours: 1,
+    });
+    expect(rotated.statusCode, rotated.body).toBe(200);
+    const { secret } = rotated.json<TEndpoint>();
+    expect(secret).not.toBe(endpoint.secret);
+
+    const test = await call('POST', `/v1/webhooks/${endpoint.id}/test`);
+    expect(test.statusCode, test.body).toBe(202);
+    await work();
+    expect(receiver.received).toHaveLength(1);
+    const [request] = receiver.received;
+    expect(String(request!.headers['webhook-signature']).split(' ')).toHaveLength(2);
+    const headers = {
+      'webhook-id': String(request!.headers['webhook-id']),
+      'webhook-timestamp': String(request!.headers['webhook-timestamp']),
+      'webhook-signature': String(request!.headers['webhook-signature']),
+    };
+    for (const key of [secret, endpoint.secret]) {
+      expect(new Webhook(key).verify(request!.body, headers)).toMatchObject({
+        type: 'webhook.test',
+      });
+    }
+
+    expect(
+      (await call('PATCH', `/v1/webhooks/${endpoint.id}`, 'owner', { enabled: false })).statusCode,
+    ).toBe(200);
+    const before = (await deliveriesOf(endpoint.id)).length;
+    const refused = await call('POST', `/v1/webhooks/${endpoint.id}/test`);
+    expect(refused.statusCode).toBe(409);
+    expect(refused.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(await deliveriesOf(endpoint.id)).toHaveLength(before);
+  });
+
+  it('refuses at delivery time an address that became unsafe, and disables an endpoint failing for a day', async () => {
+    const endpoint = await createEndpoint();
+    receiver.received.length = 0;
+    // Since it was saved, its host came to mean the cloud metadata service (DNS can change).
+    await t.services.tenancy.withMaintenance((tx) =>
+      tx
+        .update(webhookEndpoints)
+        .set({
+          url: 'http://169.254.169.254/latest/meta-data',
+          failingSince: new Date(Date.now() - 25 * 3_600_000),
+        })
+        .where(eq(webhookEndpoints.id, endpoint.id)),
+    );
+    await call('POST', `/v1/webhooks/${endpoint.id}/test`);
+    await work();
+    expect(receiver.received).toHaveLength(0);
+    const [delivery] = await deliveriesOf(endpoint.id);
+    const detail = (
+      await call('GET', `/v1/webhooks/${endpoint.id}/deliveries/${delivery!.id}`)
+    ).json<{ attemptLog: { responseStatus: number | null; error: string }[] }>();
+    expect(detail.attemptLog[0]).toMatchObject({ responseStatus: null });
+    expect(detail.attemptLog[0]!.error).toMatch(/169\.254\.169\.254/);
+
+    // It had been failing for 25 hours: disabled after this failure, and the admins told.
+    const read = (await call('GET', `/v1/webhooks/${endpoint.id}`)).json<TEndpoint>();
+    expect(read).toMatchObject({ enabled: false, disabledReason: 'failing' });
+    const ownerEmail = `owner-webhooks-${backend}@example.com`;
+    let mail = await smtp.waitFor(ownerEmail);
+    // Earlier mail to the owner (the sign-up's confirmation) comes first.
+    while (!/Webhook endpoint disabled/.test(mail.subject ?? ''))
+      mail = await smtp.waitFor(ownerEmail);
+    expect(mail.text).toContain('169.254.169.254');
+    const rows = await t.services.tenancy.withMaintenance((tx) =>
+      tx.select().from(webhookDeliveries).where(eq(webhookDeliveries.endpointId, endpoint.id)),
+    );
+    expect(rows.map((r) => r.status)).toEqual(['failed']);
+  });
+
+  it('lists the event types an endpoint can subscribe to', async () => {
+    const types = (await call('GET', '/v1/webhooks/event-types')).json<{
+      data: { name: string }[];
+    }>();
+    expect(types.data.map((e) => e.name)).toContain('organization.settings_updated');
+    expect(types.data.map((e) => e.name)).not.toContain('impersonation.started');
+  });
+});
+
+const redisUrl = inject('redisUrl');
+
+describe.runIf(redisUrl)('webhooks through the BullMQ driver', () => {
+  const prefix = `cb-webhooks-${randomBytes(4).toString('hex')}`;
+  let t: TTestApp;
+  let world: TWorld;
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+
+  beforeAll(async () => {
+    receiver = await startReceiver();
+    t = await createTestApp(testBackends().includes('postgres') ? 'postgres' : 'pglite', {
+      env: {
+        REDIS_URL: redisUrl!,
+        JOBS_REDIS_PREFIX: prefix,
+        WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
+        WEBHOOK_RETRY_SCHEDULE: '5,5,5',
+        JOBS_POLL_MS: '20',
+        RATE_LIMIT_MAX: '100000',
+        RATE_LIMIT_AUTH_MAX: '100000',
+      },
+    });
+    world = await buildWorld(t, 'webhooks-bullmq');
+    await t.services.jobs.start();
+    await t.services.dispatcher.start();
+  });
+  afterAll(async () => {
+    await t?.services.dispatcher.stop();
+    await t?.close();
+    await receiver?.close();
+    const redis = new Redis(redisUrl!);
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
+  });
+
+  it('retries a failing receiver with one webhook-id and valid signatures, until one success', async () => {
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/v1/webhooks',
+      headers: world.personas.owner.headers,
+      payload: { url: receiver.url, eventTypes: ['organization.settings_updated'] },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const endpoint = created.json<TEndpoint>();
+    receiver.answer([500, 502, 500]);
+    await t.app.inject({
+      method: 'PATCH',
+      url: '/v1/organization/settings',
+      headers: world.personas.owner.headers,
+      payload: { auditRetentionDays: 60 },
+    });
+    const deadline = Date.now() + 20_000;
+    while (receiver.received.length < 4) {
+      if (Date.now() > deadline) throw new Error(`only ${receiver.received.length} attempts`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(new Set(receiver.received.map((r) => r.headers['webhook-id'])).size).toBe(1);
+    const verifier = new Webhook(endpoint.secret);
+    for (const request of receiver.received) {
+      expect(
+        verifier.verify(request.body, {
+          'webhook-id': String(request.headers['webhook-id']),
+          'webhook-timestamp': String(request.headers['webhook-timestamp']),
+          'webhook-signature': String(request.headers['webhook-signature']),
+        }),
+      ).toMatchObject({ type: 'organization.settings_updated' });
+    }
+    let delivery: TDelivery | undefined;
+    while (delivery?.status !== 'succeeded') {
+      if (Date.now() > deadline) throw new Error('the delivery was not marked succeeded');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const list = await t.app.inject({
+        url: `/v1/webhooks/${endpoint.id}/deliveries`,
+        headers: world.personas.owner.headers,
+      });
+      delivery = list.json<{ data: TDelivery[] }>().data[0];
+    }
+    expect(delivery.attempts).toBe(4);
+    expect(receiver.received).toHaveLength(4);
+  });
+});

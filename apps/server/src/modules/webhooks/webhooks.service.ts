@@ -1,0 +1,473 @@
+import {
+  webhookEndpointDisabled,
+  webhookTestEventType,
+  type TCreateWebhookBody,
+  type TUpdateWebhookBody,
+} from '@corebase/contracts';
+import type { Logger } from 'pino';
+import type { Audit } from '#server/modules/audit/audit.service';
+import {
+  deleteEndpoint,
+  findDelivery,
+  findEndpoint,
+  findPendingDeliveriesOfEvent,
+  findSubscribedEndpoints,
+  insertAttempt,
+  insertDeliveries,
+  insertEndpoint,
+  listAttempts,
+  listDeliveries,
+  listEndpoints,
+  updateDelivery,
+  updateEndpoint,
+  type TAttemptRow,
+  type TDeliveryRow,
+  type TEndpointRow,
+} from '#server/modules/webhooks/webhooks.repository';
+import { generateWebhookSecret, signWebhook } from '#server/modules/webhooks/webhooks.signing';
+import type { Keyring } from '#server/platform/crypto/keyring';
+import { newId } from '#server/platform/db/columns';
+import type { Tx } from '#server/platform/db/database';
+import type { Tenancy } from '#server/platform/db/tenancy';
+import { AppError } from '#server/platform/errors';
+import {
+  OutboundRequestError,
+  UnsafeUrlError,
+  type TSafeResponse,
+} from '#server/platform/http/safe-fetch';
+import type { JobQueue, TJobDefinition } from '#server/platform/jobs/jobs';
+import type { Events } from '#server/platform/outbox/events';
+
+/** Keyring contexts: a value copied into another column does not decrypt. */
+export const secretColumn = 'webhook_endpoints.secret';
+export const previousSecretColumn = 'webhook_endpoints.previous_secret';
+
+/** What the log keeps of an answer. */
+const responseLogBytes = 4096;
+
+export type TWebhookActor = {
+  userId: string;
+  context?: { ip?: string; userAgent?: string; requestId?: string };
+};
+
+/** A domain event as the fan-out job receives it. */
+export type TWebhookEvent = {
+  id: string;
+  name: string;
+  orgId: string | null;
+  payload: unknown;
+  createdAt: string;
+};
+
+export type TDeliverPayload = { orgId: string; deliveryId: string };
+
+export type TWebhooksDeps = {
+  tenancy: Tenancy;
+  keyring: Keyring;
+  audit: Audit;
+  events: Events;
+  jobs: Pick<JobQueue, 'enqueue'>;
+  deliverJob: TJobDefinition<TDeliverPayload>;
+  safeFetch: {
+    assertSafeUrl(url: string): Promise<void>;
+    request(input: {
+      url: string;
+      method?: 'POST' | 'GET';
+      headers: Record<string, string>;
+      body?: string;
+    }): Promise<TSafeResponse>;
+  };
+  /** An endpoint failing this long without a success is disabled. */
+  disableAfterMs: number;
+  /** Mails the organization's owners and admins that an endpoint was disabled. */
+  notifyDisabled: (orgId: string, endpoint: TEndpointRow) => Promise<void>;
+  logger: Logger;
+  clock?: () => Date;
+};
+
+export type TEndpointWithSecret = { endpoint: TEndpointRow; secret: string };
+
+/** `msg_` and the id without dashes: the `webhook-id` receivers de-duplicate on. */
+const messageIdOf = (id: string) => `msg_${id.replaceAll('-', '')}`;
+
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+export function createWebhooksService(deps: TWebhooksDeps) {
+  const { tenancy, keyring, audit, events, jobs, deliverJob, safeFetch, logger } = deps;
+  const now = () => deps.clock?.() ?? new Date();
+
+  const record = (
+    tx: Tx,
+    orgId: string,
+    actor: TWebhookActor,
+    action: string,
+    endpoint: TEndpointRow,
+    after?: unknown,
+  ) =>
+    audit.record(tx, {
+      orgId,
+      actor: { type: 'user', id: actor.userId },
+      action,
+      target: { type: 'webhook_endpoint', id: endpoint.id },
+      ...(after === undefined ? {} : { after }),
+      ...(actor.context ? { context: actor.context } : {}),
+    });
+
+  const summary = (endpoint: TEndpointRow) => ({
+    url: endpoint.url,
+    description: endpoint.description,
+    eventTypes: endpoint.eventTypes,
+    enabled: endpoint.enabled,
+  });
+
+  /** Refuses a URL that resolves to an address webhooks may not reach: 400 naming the field. */
+  const checkUrl = async (url: string) => {
+    try {
+      await safeFetch.assertSafeUrl(url);
+    } catch (error) {
+      if (error instanceof UnsafeUrlError) {
+        throw new AppError('validation_failed', `url: ${error.detail}`, {
+          details: { errors: [{ in: 'body', field: 'url', message: error.detail }] },
+        });
+      }
+      throw error;
+    }
+  };
+
+  const load = async (tx: Tx, id: string) => {
+    const endpoint = await findEndpoint(tx, id);
+    if (!endpoint)
+      throw new AppError('not_found', `No webhook endpoint ${id} in this organization.`);
+    return endpoint;
+  };
+
+  const loadDelivery = async (tx: Tx, endpointId: string, deliveryId: string) => {
+    await load(tx, endpointId);
+    const delivery = await findDelivery(tx, deliveryId);
+    if (!delivery || delivery.endpointId !== endpointId) {
+      throw new AppError('not_found', `No delivery ${deliveryId} for this endpoint.`);
+    }
+    return delivery;
+  };
+
+  /** The secrets that sign now: the current one, and the previous one during its overlap. */
+  const signingSecrets = (endpoint: TEndpointRow, at: Date) => {
+    const secrets = [keyring.decrypt(endpoint.secret, secretColumn)];
+    if (
+      endpoint.previousSecret &&
+      endpoint.previousSecretExpiresAt &&
+      endpoint.previousSecretExpiresAt > at
+    ) {
+      secrets.push(keyring.decrypt(endpoint.previousSecret, previousSecretColumn));
+    }
+    return secrets;
+  };
+
+  const enqueueDelivery = (orgId: string, deliveryId: string, key = deliveryId) =>
+    jobs.enqueue(deliverJob, { orgId, deliveryId }, { dedupKey: key });
+
+  return {
+    async list(orgId: string) {
+      return tenancy.withTenant(orgId, (tx) => listEndpoints(tx));
+    },
+
+    async get(orgId: string, id: string) {
+      return tenancy.withTenant(orgId, (tx) => load(tx, id));
+    },
+
+    async create(
+      orgId: string,
+      actor: TWebhookActor,
+      body: TCreateWebhookBody,
+    ): Promise<TEndpointWithSecret> {
+      await checkUrl(body.url);
+      const secret = generateWebhookSecret();
+      const endpoint = await tenancy.withTenant(orgId, async (tx) => {
+        const row = await insertEndpoint(tx, {
+          orgId,
+          url: body.url,
+          description: body.description,
+          eventTypes: body.eventTypes,
+          enabled: body.enabled,
+          secret: keyring.encrypt(secret, secretColumn),
+          createdBy: actor.userId,
+        });
+        await record(tx, orgId, actor, 'webhook.endpoint_created', row, summary(row));
+        return row;
+      });
+      return { endpoint, secret };
+    },
+
+    async update(orgId: string, actor: TWebhookActor, id: string, body: TUpdateWebhookBody) {
+      // Not found first (another organization's id says nothing more), then the URL check.
+      await tenancy.withTenant(orgId, (tx) => load(tx, id));
+      if (body.url !== undefined) await checkUrl(body.url);
+      return tenancy.withTenant(orgId, async (tx) => {
+        const before = await load(tx, id);
+        const row = await updateEndpoint(tx, id, {
+          ...body,
+          // Turning an endpoint back on starts its failure clock again.
+          ...(body.enabled === true && !before.enabled
+            ? { disabledReason: null, failingSince: null }
+            : {}),
+          ...(body.enabled === false ? { disabledReason: 'disabled by a person' } : {}),
+        });
+        await record(tx, orgId, actor, 'webhook.endpoint_updated', row, summary(row));
+        return row;
+      });
+    },
+
+    async remove(orgId: string, actor: TWebhookActor, id: string) {
+      await tenancy.withTenant(orgId, async (tx) => {
+        const endpoint = await load(tx, id);
+        await deleteEndpoint(tx, id);
+        await record(tx, orgId, actor, 'webhook.endpoint_deleted', endpoint);
+      });
+    },
+
+    /** A new secret; the previous one keeps signing for `overlapHours` (both are sent). */
+    async rotateSecret(
+      orgId: string,
+      actor: TWebhookActor,
+      id: string,
+      overlapHours: number,
+    ): Promise<TEndpointWithSecret> {
+      const secret = generateWebhookSecret();
+      const endpoint = await tenancy.withTenant(orgId, async (tx) => {
+        const before = await load(tx, id);
+        const current = keyring.decrypt(before.secret, secretColumn);
+        const row = await updateEndpoint(tx, id, {
+          secret: keyring.encrypt(secret, secretColumn),
+          previousSecret: overlapHours > 0 ? keyring.encrypt(current, previousSecretColumn) : null,
+          previousSecretExpiresAt:
+            overlapHours > 0 ? new Date(now().getTime() + overlapHours * 3_600_000) : null,
+        });
+        await record(tx, orgId, actor, 'webhook.secret_rotated', row, { overlapHours });
+        return row;
+      });
+      return { endpoint, secret };
+    },
+
+    /** Sends a `webhook.test` message to an enabled endpoint; answers the delivery. */
+    async sendTest(orgId: string, actor: TWebhookActor, id: string): Promise<TDeliveryRow> {
+      const delivery = await tenancy.withTenant(orgId, async (tx) => {
+        const endpoint = await load(tx, id);
+        if (!endpoint.enabled) {
+          throw new AppError(
+            'conflict',
+            'This endpoint is disabled: enable it (PATCH enabled: true) before sending a test.',
+          );
+        }
+        const deliveryId = newId();
+        const at = now();
+        await insertDeliveries(tx, [
+          {
+            id: deliveryId,
+            orgId,
+            endpointId: id,
+            messageId: messageIdOf(deliveryId),
+            eventId: null,
+            eventType: webhookTestEventType,
+            payload: {
+              type: webhookTestEventType,
+              timestamp: at.toISOString(),
+              data: { endpointId: id, message: 'A test message from Corebase.' },
+            },
+          },
+        ]);
+        await record(tx, orgId, actor, 'webhook.test_sent', endpoint, { deliveryId });
+        return (await findDelivery(tx, deliveryId))!;
+      });
+      await enqueueDelivery(orgId, delivery.id);
+      return delivery;
+    },
+
+    async listDeliveries(
+      orgId: string,
+      endpointId: string,
+      filter: Omit<Parameters<typeof listDeliveries>[1], 'endpointId'>,
+    ) {
+      return tenancy.withTenant(orgId, async (tx) => {
+        await load(tx, endpointId);
+        return listDeliveries(tx, { ...filter, endpointId });
+      });
+    },
+
+    async getDelivery(
+      orgId: string,
+      endpointId: string,
+      deliveryId: string,
+    ): Promise<{ delivery: TDeliveryRow; attempts: TAttemptRow[] }> {
+      return tenancy.withTenant(orgId, async (tx) => {
+        const delivery = await loadDelivery(tx, endpointId, deliveryId);
+        return { delivery, attempts: await listAttempts(tx, deliveryId) };
+      });
+    },
+
+    /** Delivers a finished delivery again, with the same `webhook-id`. */
+    async replay(orgId: string, actor: TWebhookActor, endpointId: string, deliveryId: string) {
+      const { delivery, replays } = await tenancy.withTenant(orgId, async (tx) => {
+        const endpoint = await load(tx, endpointId);
+        const found = await loadDelivery(tx, endpointId, deliveryId);
+        if (found.status === 'pending') {
+          throw new AppError(
+            'conflict',
+            'This delivery is still being attempted; replay it once it succeeded or failed.',
+          );
+        }
+        if (!endpoint.enabled) {
+          throw new AppError('conflict', 'This endpoint is disabled: enable it before a replay.');
+        }
+        const row = await updateDelivery(tx, deliveryId, { status: 'pending' });
+        await record(tx, orgId, actor, 'webhook.delivery_replayed', endpoint, { deliveryId });
+        return { delivery: row, replays: found.attempts };
+      });
+      await enqueueDelivery(orgId, deliveryId, `${deliveryId}:replay-${replays}`);
+      return delivery;
+    },
+
+    /**
+     * The fan-out job: one delivery per subscribed, enabled endpoint of the event's organization,
+     * then one delivery job each. Run again (a retry, a second dispatch), it adds no delivery and
+     * no job: deliveries are unique per (endpoint, event), jobs keyed by the delivery.
+     */
+    async fanOut(event: TWebhookEvent): Promise<number> {
+      const orgId = event.orgId;
+      if (!orgId) return 0;
+      const pending = await tenancy.withTenant(orgId, async (tx) => {
+        const endpoints = await findSubscribedEndpoints(tx, event.name);
+        await insertDeliveries(
+          tx,
+          endpoints.map((endpoint) => {
+            const id = newId();
+            return {
+              id,
+              orgId,
+              endpointId: endpoint.id,
+              messageId: messageIdOf(id),
+              eventId: event.id,
+              eventType: event.name,
+              payload: { type: event.name, timestamp: event.createdAt, data: event.payload },
+            };
+          }),
+        );
+        return findPendingDeliveriesOfEvent(tx, event.id);
+      });
+      for (const delivery of pending) await enqueueDelivery(orgId, delivery.id);
+      return pending.length;
+    },
+
+    /**
+     * One attempt of a delivery job. Every attempt is logged; a failure throws so the job
+     * retries (the same `webhook-id`, a fresh timestamp and signature), except on the last
+     * attempt, which marks the delivery failed. Failing without a success for `disableAfterMs`
+     * disables the endpoint and mails its admins.
+     */
+    async deliver(input: TDeliverPayload, job: { lastAttempt: boolean }) {
+      const { orgId, deliveryId } = input;
+      const loaded = await tenancy.withTenant(orgId, async (tx) => {
+        const delivery = await findDelivery(tx, deliveryId);
+        if (!delivery || delivery.status !== 'pending') return null;
+        const endpoint = await findEndpoint(tx, delivery.endpointId);
+        if (!endpoint?.enabled) {
+          await updateDelivery(tx, deliveryId, { status: 'failed' });
+          return null;
+        }
+        return { delivery, endpoint };
+      });
+      if (!loaded) return;
+      const { delivery, endpoint } = loaded;
+
+      const at = now();
+      const timestamp = Math.floor(at.getTime() / 1000);
+      const body = JSON.stringify(delivery.payload);
+      const headers = {
+        'content-type': 'application/json',
+        'user-agent': 'Corebase-Webhooks/1',
+        'webhook-id': delivery.messageId,
+        'webhook-timestamp': String(timestamp),
+        'webhook-signature': signWebhook(signingSecrets(endpoint, at), {
+          id: delivery.messageId,
+          timestamp,
+          body,
+        }),
+      };
+      let response: TSafeResponse | undefined;
+      let failure: string | undefined;
+      const started = performance.now();
+      try {
+        response = await safeFetch.request({ url: endpoint.url, method: 'POST', headers, body });
+      } catch (error) {
+        if (!(error instanceof UnsafeUrlError || error instanceof OutboundRequestError)) {
+          logger.warn({ err: error, deliveryId }, 'webhook request failed');
+        }
+        failure = errorText(error);
+      }
+      const durationMs = Math.round(response?.durationMs ?? performance.now() - started);
+      const succeeded = response !== undefined && response.status >= 200 && response.status < 300;
+      if (response && !succeeded) failure = `the endpoint answered ${response.status}`;
+
+      const disabled = await tenancy.withTenant(orgId, async (tx) => {
+        await insertAttempt(tx, {
+          orgId,
+          deliveryId,
+          attempt: delivery.attempts + 1,
+          requestHeaders: headers,
+          requestBody: body,
+          responseStatus: response?.status ?? null,
+          responseBody: response ? response.body.slice(0, responseLogBytes) : null,
+          error: succeeded ? null : (failure ?? null),
+          durationMs,
+        });
+        await updateDelivery(tx, deliveryId, {
+          attempts: delivery.attempts + 1,
+          lastStatus: response?.status ?? null,
+          ...(succeeded ? { status: 'succeeded' } : job.lastAttempt ? { status: 'failed' } : {}),
+        });
+        const current = (await findEndpoint(tx, endpoint.id))!;
+        if (succeeded) {
+          if (current.failingSince) await updateEndpoint(tx, endpoint.id, { failingSince: null });
+          return null;
+        }
+        const failingSince = current.failingSince ?? at;
+        if (current.enabled && at.getTime() - failingSince.getTime() >= deps.disableAfterMs) {
+          const row = await updateEndpoint(tx, endpoint.id, {
+            enabled: false,
+            disabledReason: 'failing',
+            failingSince,
+          });
+          // No more attempts: a person turns the endpoint back on and replays what it missed.
+          await updateDelivery(tx, deliveryId, { status: 'failed' });
+          await audit.record(tx, {
+            orgId,
+            actor: { type: 'system' },
+            action: 'webhook.endpoint_disabled',
+            target: { type: 'webhook_endpoint', id: endpoint.id },
+            after: { failingSince: failingSince.toISOString() },
+          });
+          await events.emit(tx, webhookEndpointDisabled, {
+            endpointId: endpoint.id,
+            url: endpoint.url,
+            failingSince: failingSince.toISOString(),
+          });
+          return row;
+        }
+        if (!current.failingSince) await updateEndpoint(tx, endpoint.id, { failingSince });
+        return null;
+      });
+      if (disabled) {
+        try {
+          await deps.notifyDisabled(orgId, disabled);
+        } catch (error) {
+          logger.error({ err: error, endpointId: endpoint.id }, 'webhook disabled: mail failed');
+        }
+        return;
+      }
+      if (!succeeded && !job.lastAttempt) {
+        throw new Error(`webhook delivery ${deliveryId} failed: ${failure ?? 'no answer'}`);
+      }
+    },
+  };
+}
+
+export type WebhooksService = ReturnType<typeof createWebhooksService>;
