@@ -108,6 +108,10 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       // Every journey signs up or in a few times from one address; keep them under the limit.
       RATE_LIMIT_AUTH_MAX: '100000',
       NEXT_TELEMETRY_DISABLED: '1',
+      // The webhooks journey's receiver listens on loopback, which webhooks refuse by default;
+      // short retries let it see an attempt fail and the next one succeed within the test.
+      WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
+      WEBHOOK_RETRY_SCHEDULE: '200ms,200ms,200ms',
       OIDC_PROVIDERS: JSON.stringify([
         {
           id: idpId,

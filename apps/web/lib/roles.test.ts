@@ -31,6 +31,7 @@ describe('capabilitiesOf', () => {
       rename: true,
       manageMembers: true,
       manageApiKeys: true,
+      manageWebhooks: true,
       isOwner: true,
     });
     expect(owner.assignable).toEqual(['owner', 'admin', 'member', 'viewer']);
@@ -47,7 +48,9 @@ describe('capabilitiesOf', () => {
   it('gives members and viewers no management actions', () => {
     for (const role of ['member', 'viewer', 'unknown-role']) {
       const caps = capabilitiesOf(role, fallbackRoles);
-      expect(caps.rename || caps.manageMembers || caps.manageApiKeys).toBe(false);
+      expect(caps.rename || caps.manageMembers || caps.manageApiKeys || caps.manageWebhooks).toBe(
+        false,
+      );
       expect(canActOn(caps, 'viewer')).toBe(false);
     }
   });

@@ -46,6 +46,8 @@ export type TCapabilities = {
   manageSettings: boolean;
   /** List, create and revoke the organization's API keys. */
   manageApiKeys: boolean;
+  /** Add, change and remove webhook endpoints; read their deliveries. */
+  manageWebhooks: boolean;
   isOwner: boolean;
   /** Roles the caller may hand out (only an owner may make someone an owner). */
   assignable: string[];
@@ -63,6 +65,7 @@ export function capabilitiesOf(callerRole: string, roles: readonly TRoleOption[]
     manageMembers: has('members:manage'),
     manageSettings: has('settings:manage'),
     manageApiKeys: has('apikeys:manage'),
+    manageWebhooks: has('webhooks:manage'),
     isOwner,
     assignable: roles.map((role) => role.name).filter((name) => isOwner || name !== 'owner'),
   };

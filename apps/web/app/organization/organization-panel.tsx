@@ -11,6 +11,7 @@ import { OrganizationDetails } from '@/app/organization/organization-details';
 import { OrganizationSwitcher } from '@/app/organization/organization-switcher';
 import { RolesSection } from '@/app/organization/roles-section';
 import { SettingsSection } from '@/app/organization/settings-section';
+import { WebhooksSection } from '@/app/organization/webhooks-section';
 import { Notice } from '@/components/ui/notice';
 import { TextLink } from '@/components/ui/text-link';
 import { unreachableMessage } from '@/lib/api';
@@ -145,6 +146,7 @@ function ActiveOrganization({
           reload={reload}
         />
       ) : null}
+      {capabilities.manageWebhooks ? <WebhooksSection /> : null}
       <LeaveOrganization
         key={`leave:${view.organization.id}`}
         organization={view.organization}
