@@ -531,6 +531,8 @@ export function routeList(deps: {
           redisUrl: config.REDIS_URL,
           prefix: config.JOBS_REDIS_PREFIX,
           queues: services.jobRegistry.queues(),
+          audit: services.audit,
+          tenancy: services.tenancy,
         }),
       );
     }

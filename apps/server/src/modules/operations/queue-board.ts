@@ -4,7 +4,10 @@ import { FastifyAdapter } from '@bull-board/fastify';
 import { Queue } from 'bullmq';
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Redis } from 'ioredis';
+import type { Audit } from '#server/modules/audit/audit.service';
+import type { Tenancy } from '#server/platform/db/tenancy';
 import { AppError } from '#server/platform/errors';
+import { requestContextOf } from '#server/platform/http/request-context';
 import { handleError } from '#server/platform/http/problem';
 
 /** Where the board is served; under `/ops`, a prefix the web app leaves to the server. */
@@ -48,6 +51,8 @@ export function queueBoardRoutes(deps: {
   /** The BullMQ key prefix the job driver uses. */
   prefix: string;
   queues: readonly string[];
+  audit: Audit;
+  tenancy: Tenancy;
 }): FastifyPluginAsync {
   return async (app) => {
     // Its own connection, failing fast: a board request while Redis is down errors instead of
@@ -76,12 +81,28 @@ export function queueBoardRoutes(deps: {
       route.errorHandler = boardErrorHandler;
     });
     // Board actions (retry, clean, remove, pause) change jobs outside the operations API.
+    // They are platform audit entries, as the operations API's retries and discards are.
     app.addHook('onResponse', async (request, reply) => {
       if (['GET', 'HEAD', 'OPTIONS'].includes(request.method) || reply.statusCode >= 400) return;
+      const userId = request.principal?.userId ?? null;
       request.log.info(
-        { userId: request.principal?.userId, method: request.method, url: request.url },
+        { userId, method: request.method, url: request.url },
         'queue board: jobs changed',
       );
+      try {
+        await deps.tenancy.withPlatform((tx) =>
+          deps.audit.record(tx, {
+            orgId: null,
+            actor: { type: 'user', id: userId },
+            action: 'job.board_action',
+            target: { type: 'queue_board', id: request.url.slice(queueBoardPath.length) || '/' },
+            after: { method: request.method, path: request.url },
+            context: requestContextOf(request),
+          }),
+        );
+      } catch (error) {
+        request.log.error({ err: error }, 'queue board: audit entry not written');
+      }
     });
 
     const serverAdapter = new FastifyAdapter();

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { eq } from 'drizzle-orm';
 import { z } from 'zod';
+import { auditLog } from '#server/modules/audit/audit.schema';
 import { defineJob, handle } from '#server/platform/jobs/jobs';
 import { createTestApp, type TTestApp } from '#test/app';
 import { testBackends } from '#test/databases';
@@ -198,5 +200,23 @@ describe.runIf(redisUrl)('the queue board at /ops/queues (Redis)', () => {
       headers: { ...world.personas.owner.headers, origin: t.config.PUBLIC_URL },
     });
     expect(retry.statusCode).toBe(403);
+  });
+
+  it('records a superadmin’s board action in the platform audit log', async () => {
+    const action = await t.app.inject({
+      method: 'PUT',
+      url: `/ops/queues/api/queues/${queueName}/retry/failed`,
+      headers: { ...world.personas.superadmin.headers, origin: t.config.PUBLIC_URL },
+    });
+    expect(action.statusCode, action.body).toBeLessThan(400);
+    const entries = await t.services.tenancy.withMaintenance((tx) =>
+      tx.select().from(auditLog).where(eq(auditLog.action, 'job.board_action')),
+    );
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({
+      orgId: null,
+      actorId: world.personas.superadmin.userId,
+      targetType: 'queue_board',
+    });
   });
 });

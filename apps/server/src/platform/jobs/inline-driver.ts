@@ -62,6 +62,12 @@ export function createInlineQueue(deps: TInlineQueueDeps): JobQueue & {
   let running = false;
   const active = new Set<Promise<void>>();
   const wakers = new Map<string, () => void>();
+  /** Queues woken while their loop was busy claiming: it looks again instead of sleeping. */
+  const woken = new Set<string>();
+  const wake = (queue: string) => {
+    woken.add(queue);
+    wakers.get(queue)?.();
+  };
   const loops: Promise<void>[] = [];
 
   /** Takes up to `limit` due jobs of a queue (or ones whose lease ran out), highest priority first. */
@@ -298,10 +304,11 @@ export function createInlineQueue(deps: TInlineQueueDeps): JobQueue & {
         // A finished job frees a slot: look for the next one at once.
         void work.finally(() => {
           inQueue.delete(work);
-          wakers.get(queue)?.();
+          wake(queue);
         });
       }
       if (claimed.length > 0 && claimed.length === free) continue;
+      if (woken.delete(queue) && free > 0) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(
           resolve,
@@ -309,9 +316,11 @@ export function createInlineQueue(deps: TInlineQueueDeps): JobQueue & {
         );
         wakers.set(queue, () => {
           clearTimeout(timer);
+          wakers.delete(queue);
           resolve();
         });
       });
+      woken.delete(queue);
     }
   };
 
@@ -459,7 +468,7 @@ export function createInlineQueue(deps: TInlineQueueDeps): JobQueue & {
       const result = await tenancy.withMaintenance((tx) =>
         insertJob(tx, definition as TJobDefinition<unknown>, payload, options),
       );
-      wakers.get(definition.queue)?.();
+      wake(definition.queue);
       return result;
     },
 
@@ -469,8 +478,8 @@ export function createInlineQueue(deps: TInlineQueueDeps): JobQueue & {
       for (const queue of registry.queues()) loops.push(loop(queue));
       try {
         unlisten = await deps.listen?.('corebase_jobs', (queue) => {
-          if (queue === '') for (const wake of wakers.values()) wake();
-          else wakers.get(queue)?.();
+          if (queue === '') for (const name of registry.queues()) wake(name);
+          else wake(queue);
         });
       } catch (error) {
         logger.warn({ err: error }, 'LISTEN for jobs failed; polling only');
@@ -481,7 +490,7 @@ export function createInlineQueue(deps: TInlineQueueDeps): JobQueue & {
       running = false;
       scheduling = false;
       wakeScheduler?.();
-      for (const wake of wakers.values()) wake();
+      for (const stopWaiting of wakers.values()) stopWaiting();
       await unlisten?.();
       unlisten = undefined;
       await Promise.all(loops.splice(0));

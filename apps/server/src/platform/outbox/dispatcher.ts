@@ -124,7 +124,13 @@ export function createOutboxDispatcher(deps: TDispatcherDeps) {
   ];
   let running = false;
   let loop: Promise<void> | undefined;
-  let wake: (() => void) | undefined;
+  let wakeUp: (() => void) | undefined;
+  /** Set when woken while busy: the loop looks again instead of sleeping. */
+  let woken = false;
+  const wake = () => {
+    woken = true;
+    wakeUp?.();
+  };
 
   const claim = () =>
     tenancy.withMaintenance(async (tx) => {
@@ -331,7 +337,7 @@ export function createOutboxDispatcher(deps: TDispatcherDeps) {
       if (running) return;
       running = true;
       try {
-        unlisten = await deps.listen?.('corebase_outbox', () => wake?.());
+        unlisten = await deps.listen?.('corebase_outbox', wake);
       } catch (error) {
         logger.warn({ err: error }, 'LISTEN for outbox rows failed; polling only');
       }
@@ -348,19 +354,25 @@ export function createOutboxDispatcher(deps: TDispatcherDeps) {
             logger.error({ err: error }, 'outbox dispatch failed');
           }
           if (claimed >= batchSize) continue;
+          if (woken) {
+            woken = false;
+            continue;
+          }
           await new Promise<void>((resolve) => {
             const timer = setTimeout(resolve, deps.pollMs);
-            wake = () => {
+            wakeUp = () => {
               clearTimeout(timer);
+              wakeUp = undefined;
               resolve();
             };
           });
+          woken = false;
         }
       })();
     },
     async stop() {
       running = false;
-      wake?.();
+      wakeUp?.();
       await unlisten?.();
       unlisten = undefined;
       await loop;
