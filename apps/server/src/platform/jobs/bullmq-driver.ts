@@ -100,6 +100,9 @@ const statsPage = 500;
 const maxPriority = 2 ** 21 - 1;
 const defaultPriority = 100;
 
+/** How often a scheduler upserts its schedules again (see schedule()). */
+const reassertSchedulesMs = 60_000;
+
 /**
  * BullMQ's custom backoff: the job's own definition decides (so a `schedule` needs no copy in
  * Redis); a job no longer registered falls back to the delay stored with it.
@@ -229,6 +232,7 @@ export function createBullmqQueue(deps: TBullmqQueueDeps): JobQueue {
   const queues = new Map<string, Queue>();
   let workers: Worker[] = [];
   let stopped = false;
+  let reassert: NodeJS.Timeout | undefined;
   /** Attempts inside this process's processors right now. */
   let running = 0;
   /**
@@ -472,6 +476,7 @@ export function createBullmqQueue(deps: TBullmqQueueDeps): JobQueue {
     async stop() {
       if (stopped) return;
       stopped = true;
+      clearInterval(reassert);
       // Paused workers take no new job; pause(true) returns without waiting for the running ones.
       await Promise.allSettled(workers.map((worker) => worker.pause(true)));
       const drained = await waitUntil(() => running === 0, deps.graceMs);
@@ -530,9 +535,22 @@ export function createBullmqQueue(deps: TBullmqQueueDeps): JobQueue {
         };
       });
       // Upserting an unchanged scheduler keeps its next tick, so every process can call this.
-      for (const { queue, id, repeat, template } of upserts) {
-        await queueFor(queue).upsertJobScheduler(id, repeat, template);
-      }
+      const upsertAll = async () => {
+        for (const { queue, id, repeat, template } of upserts) {
+          await queueFor(queue).upsertJobScheduler(id, repeat, template);
+        }
+      };
+      await upsertAll();
+      // Every scheduler prunes what it does not know: during a rolling deploy an older process
+      // starting after a newer one removes the newer schedules. Each scheduler re-asserts its own
+      // every minute, so such a removal lasts at most that long.
+      clearInterval(reassert);
+      reassert = setInterval(() => {
+        upsertAll().catch((error: unknown) =>
+          logger.warn({ err: error }, 'jobs: re-asserting schedules failed'),
+        );
+      }, reassertSchedulesMs);
+      reassert.unref();
       for (const name of registry.queues()) {
         const queue = queueFor(name);
         for (const scheduler of await queue.getJobSchedulers(0, -1)) {

@@ -440,10 +440,60 @@ export function createInlineQueue(deps: TInlineQueueDeps): JobQueue & {
     return Math.max(5, Math.min(deps.pollMs, new Date(row.next).getTime() - Date.now()));
   };
 
+  /**
+   * Writes the schedules (an unchanged timing keeps its claimed next tick) and, with `prune`,
+   * removes the ones this process does not declare.
+   */
+  const upsertSchedules = async (list: readonly TSchedule[], { prune }: { prune: boolean }) => {
+    const now = new Date();
+    await tenancy.withMaintenance(async (tx) => {
+      for (const schedule of list) {
+        const timing = timingOf(schedule);
+        await tx
+          .insert(jobSchedules)
+          .values({
+            name: schedule.name,
+            jobName: schedule.job.name,
+            timing,
+            payload: schedule.payload,
+            nextRunAt: nextTick(schedule, now),
+          })
+          .onConflictDoUpdate({
+            target: jobSchedules.name,
+            set: {
+              jobName: schedule.job.name,
+              payload: schedule.payload,
+              timing,
+              // A changed timing starts over; an unchanged one keeps its claimed next tick.
+              nextRunAt: sql`case when ${jobSchedules.timing} = ${timing} then ${jobSchedules.nextRunAt} else excluded.next_run_at end`,
+              updatedAt: sql`now()`,
+            },
+          });
+      }
+      if (!prune) return;
+      const names = list.map((schedule) => schedule.name);
+      await tx
+        .delete(jobSchedules)
+        .where(names.length > 0 ? notInArray(jobSchedules.name, names) : sql`true`);
+    });
+  };
+
+  /**
+   * Every scheduler prunes what it does not declare: during a rolling deploy an older process
+   * starting after a newer one removes the newer schedules. Each scheduler writes its own again
+   * this often, so such a removal lasts at most that long.
+   */
+  const reassertSchedulesMs = 60_000;
+
   const runScheduler = async () => {
+    let reasserted = Date.now();
     while (scheduling) {
       let wait = deps.pollMs;
       try {
+        if (Date.now() - reasserted >= reassertSchedulesMs) {
+          reasserted = Date.now();
+          await upsertSchedules(schedules, { prune: false });
+        }
         await tickSchedules();
         wait = await untilNextTick();
       } catch (error) {
@@ -514,36 +564,7 @@ export function createInlineQueue(deps: TInlineQueueDeps): JobQueue & {
         }
       }
       schedules = list;
-      const now = new Date();
-      await tenancy.withMaintenance(async (tx) => {
-        for (const schedule of list) {
-          const timing = timingOf(schedule);
-          await tx
-            .insert(jobSchedules)
-            .values({
-              name: schedule.name,
-              jobName: schedule.job.name,
-              timing,
-              payload: schedule.payload,
-              nextRunAt: nextTick(schedule, now),
-            })
-            .onConflictDoUpdate({
-              target: jobSchedules.name,
-              set: {
-                jobName: schedule.job.name,
-                payload: schedule.payload,
-                timing,
-                // A changed timing starts over; an unchanged one keeps its claimed next tick.
-                nextRunAt: sql`case when ${jobSchedules.timing} = ${timing} then ${jobSchedules.nextRunAt} else excluded.next_run_at end`,
-                updatedAt: sql`now()`,
-              },
-            });
-        }
-        const names = list.map((schedule) => schedule.name);
-        await tx
-          .delete(jobSchedules)
-          .where(names.length > 0 ? notInArray(jobSchedules.name, names) : sql`true`);
-      });
+      await upsertSchedules(list, { prune: true });
       if (!scheduling && list.length > 0) {
         scheduling = true;
         schedulerLoop = runScheduler();
