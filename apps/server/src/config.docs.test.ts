@@ -384,6 +384,21 @@ describe('loadConfig', () => {
     expect(error.message).toMatch(/- CB_ROLES: .*PGlite/);
   });
 
+  it('reads the webhook retry schedule only with units, and refuses a bare number', () => {
+    expect(
+      loadConfig({ CB_DATA_DIR: tempDir(), WEBHOOK_RETRY_SCHEDULE: '250ms, 5s,2m,1h' })
+        .WEBHOOK_RETRY_SCHEDULE,
+    ).toEqual([250, 5_000, 120_000, 3_600_000]);
+    const error = configErrorOf(() =>
+      loadConfig({ CB_DATA_DIR: tempDir(), WEBHOOK_RETRY_SCHEDULE: '5,300' }),
+    );
+    expect(error.message).toMatch(/WEBHOOK_RETRY_SCHEDULE: .*units/);
+    const hosts = configErrorOf(() =>
+      loadConfig({ CB_DATA_DIR: tempDir(), WEBHOOK_ALLOWED_HOSTS: '10.0.0.0/33, *.corp' }),
+    );
+    expect(hosts.message).toMatch(/WEBHOOK_ALLOWED_HOSTS: .*10\.0\.0\.0\/33, \*\.corp/);
+  });
+
   it('never echoes a secret value in its messages', () => {
     const secretValues = {
       DATABASE_URL: 'mysql://admin:hunter2-db-password@db.internal/corebase',

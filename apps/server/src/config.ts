@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -450,13 +451,14 @@ export const ZEnv = z.object({
     .transform((value, ctx) => {
       const units: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
       const delays = value.split(',').map((item) => {
-        const match = /^\s*(\d+)\s*(ms|s|m|h)?\s*$/.exec(item);
-        return match ? Number(match[1]) * units[match[2] ?? 'ms']! : Number.NaN;
+        // A unit is required: "5,300" meant as seconds would otherwise retry within a second.
+        const match = /^\s*(\d+)\s*(ms|s|m|h)\s*$/.exec(item);
+        return match ? Number(match[1]) * units[match[2]!]! : Number.NaN;
       });
       if (delays.length === 0 || delays.length > 20 || delays.some((d) => !Number.isFinite(d))) {
         ctx.addIssue({
           code: 'custom',
-          message: `expected up to 20 comma-separated delays such as 5s,5m,2h; got "${value}"`,
+          message: `expected up to 20 comma-separated delays with units (ms, s, m, h) such as 5s,5m,2h; got "${value}"`,
         });
         return z.NEVER;
       }
@@ -475,18 +477,36 @@ export const ZEnv = z.object({
   WEBHOOK_ALLOWED_HOSTS: z
     .string()
     .default('')
-    .transform((value) =>
-      value
+    .transform((value, ctx) => {
+      const entries = value
         .split(',')
         .map((item) => item.trim())
-        .filter(Boolean),
-    )
+        .filter(Boolean);
+      const bad = entries.filter((entry) => {
+        if (entry.includes('*')) return true;
+        if (!entry.includes('/')) return false;
+        try {
+          ipaddr.parseCIDR(entry);
+          return false;
+        } catch {
+          return true;
+        }
+      });
+      if (bad.length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected host names, IP addresses or CIDRs (no wildcards); cannot read ${bad.join(', ')}`,
+        });
+        return z.NEVER;
+      }
+      return entries;
+    })
     .describe(
       'Hosts or CIDRs webhooks may reach although private or loopback (comma list). Empty: public addresses only.',
     ),
   WEBHOOK_DISABLE_AFTER_HOURS: z.coerce
     .number()
-    .min(0)
+    .positive()
     .max(720)
     .default(24)
     .describe(

@@ -97,6 +97,7 @@ import { auditJobs, auditSchedules } from '#server/modules/audit/audit.jobs';
 import { endpointDisabledEmail } from '#server/modules/webhooks/webhooks.emails';
 import {
   defineDeliverWebhook,
+  onWebhookJobSettled,
   webhookJobs,
   webhookSchedules,
   webhookSubscribers,
@@ -360,12 +361,15 @@ export function createServices(
   });
   // After every attempt: metrics, and the outbox row learns its event's job settled (in the
   // job's own transaction on the inline driver).
+  const webhookSettled = onWebhookJobSettled(webhooks);
   const onSettled = async (settled: TJobSettled, tx?: Tx) => {
     jobMetrics.observe(settled);
     if (settled.outcome === 'retrying' || settled.dedupKey === null) return;
-    await (tx
-      ? acknowledgeDelivery(tx, settled)
-      : tenancy.withMaintenance((own) => acknowledgeDelivery(own, settled)));
+    const record = async (own: Tx) => {
+      await acknowledgeDelivery(own, settled);
+      await webhookSettled(settled, own);
+    };
+    await (tx ? record(tx) : tenancy.withMaintenance(record));
   };
   // Rows in the database by default; BullMQ once Redis is configured. Dead letters go to the
   // database either way, where the operations API reads them.

@@ -86,7 +86,7 @@ export function parseOverlapHours(value: string): number | null {
   const text = value.trim();
   if (!/^\d+$/.test(text)) return null;
   const parsed = ZRotateWebhookSecretBody.safeParse({ overlapHours: Number(text) });
-  return parsed.success ? parsed.data.overlapHours : null;
+  return parsed.success ? (parsed.data?.overlapHours ?? null) : null;
 }
 
 /** The types an endpoint receives, as a person reads them. */

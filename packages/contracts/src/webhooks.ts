@@ -85,10 +85,13 @@ export const ZUpdateWebhookBody = z
   .refine((body) => Object.keys(body).length > 0, { message: 'change at least one field' });
 export type TUpdateWebhookBody = z.infer<typeof ZUpdateWebhookBody>;
 
-export const ZRotateWebhookSecretBody = z.object({
-  /** Hours the previous secret keeps signing too (both signatures are sent), 0 for none. */
-  overlapHours: z.number().int().min(0).max(168).default(24),
-});
+/** Optional: without a body the previous secret signs for 24 more hours. */
+export const ZRotateWebhookSecretBody = z
+  .object({
+    /** Hours the previous secret keeps signing too (both signatures are sent), 0 for none. */
+    overlapHours: z.number().int().min(0).max(168).default(24),
+  })
+  .nullish();
 
 export const ZWebhookParams = z.object({ id: z.uuid() });
 export const ZWebhookDeliveryParams = z.object({ id: z.uuid(), deliveryId: z.uuid() });

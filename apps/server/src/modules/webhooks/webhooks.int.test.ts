@@ -1,11 +1,12 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { webhookDeliveries, webhookEndpoints } from '#server/modules/webhooks/webhooks.schema';
+import { jobs } from '#server/platform/jobs/jobs.schema';
 import type { createInlineQueue } from '#server/platform/jobs/inline-driver';
 import { createTestApp, type TTestApp } from '#test/app';
 import { testBackends } from '#test/databases';
@@ -18,13 +19,16 @@ type TReceived = { headers: IncomingHttpHeaders; body: string };
 async function startReceiver() {
   const received: TReceived[] = [];
   let plan: number[] = [];
+  let answerBody: string | undefined;
   const server: Server = createServer((request, response) => {
     let body = '';
     request.on('data', (chunk: Buffer) => (body += chunk.toString()));
     request.on('end', () => {
       received.push({ headers: request.headers, body });
       const status = plan.shift() ?? 200;
-      response.writeHead(status, { 'content-type': 'text/plain' }).end(`answer ${status}`);
+      response
+        .writeHead(status, { 'content-type': 'text/plain' })
+        .end(answerBody ?? `answer ${status}`);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -32,7 +36,10 @@ async function startReceiver() {
   return {
     url: `http://127.0.0.1:${port}/hooks`,
     received,
-    answer: (statuses: number[]) => (plan = [...statuses]),
+    answer: (statuses: number[], body?: string) => {
+      plan = [...statuses];
+      answerBody = body;
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
@@ -54,7 +61,7 @@ describe.each(testBackends())('webhooks on %s', (backend) => {
         SMTP_URL: smtp.url,
         WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
         // Compressed from 5 s … 10 h: every retry a few milliseconds later.
-        WEBHOOK_RETRY_SCHEDULE: '1,1,1,1',
+        WEBHOOK_RETRY_SCHEDULE: '1ms,1ms,1ms,1ms',
         RATE_LIMIT_MAX: '100000',
         RATE_LIMIT_AUTH_MAX: '100000',
       },
@@ -278,6 +285,52 @@ describe.each(testBackends())('webhooks on %s', (backend) => {
     expect(rows.map((r) => r.status)).toEqual(['failed']);
   });
 
+  it('logs an answer holding a NUL byte, and defaults a rotation without a body to a day of overlap', async () => {
+    const endpoint = await createEndpoint();
+    receiver.answer([200], 'ok\u0000done');
+    await call('POST', `/v1/webhooks/${endpoint.id}/test`);
+    await work();
+    receiver.answer([]);
+    const [delivery] = await deliveriesOf(endpoint.id);
+    expect(delivery).toMatchObject({ status: 'succeeded', attempts: 1 });
+    const detail = (
+      await call('GET', `/v1/webhooks/${endpoint.id}/deliveries/${delivery!.id}`)
+    ).json<{ attemptLog: { responseBody: string }[] }>();
+    expect(detail.attemptLog[0]!.responseBody).toBe('ok\uFFFDdone');
+
+    const rotated = await t.app.inject({
+      method: 'POST',
+      url: `/v1/webhooks/${endpoint.id}/rotate-secret`,
+      headers: as('owner'),
+    });
+    expect(rotated.statusCode, rotated.body).toBe(200);
+    const until = Date.parse(
+      rotated.json<{ previousSecretExpiresAt: string }>().previousSecretExpiresAt,
+    );
+    expect(until - Date.now()).toBeGreaterThan(23 * 3_600_000);
+  });
+
+  it('fails a delivery whose job died on its last attempt, so it can be replayed', async () => {
+    const endpoint = await createEndpoint();
+    const test = (await call('POST', `/v1/webhooks/${endpoint.id}/test`)).json<TDelivery>();
+    // Its worker took the last attempt and died: the lease ran out.
+    await t.services.tenancy.withMaintenance((tx) =>
+      tx
+        .update(jobs)
+        .set({
+          status: 'running',
+          attemptsMade: sql`${jobs.maxAttempts}`,
+          lockedUntil: new Date(Date.now() - 1_000),
+        })
+        .where(eq(jobs.dedupKey, test.id)),
+    );
+    await work();
+    const [delivery] = await deliveriesOf(endpoint.id);
+    expect(delivery).toMatchObject({ id: test.id, status: 'failed' });
+    const replay = await call('POST', `/v1/webhooks/${endpoint.id}/deliveries/${test.id}/replay`);
+    expect(replay.statusCode, replay.body).toBe(202);
+  });
+
   it('lists the event types an endpoint can subscribe to', async () => {
     const types = (await call('GET', '/v1/webhooks/event-types')).json<{
       data: { name: string }[];
@@ -302,7 +355,7 @@ describe.runIf(redisUrl)('webhooks through the BullMQ driver', () => {
         REDIS_URL: redisUrl!,
         JOBS_REDIS_PREFIX: prefix,
         WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
-        WEBHOOK_RETRY_SCHEDULE: '5,5,5',
+        WEBHOOK_RETRY_SCHEDULE: '5ms,5ms,5ms',
         JOBS_POLL_MS: '20',
         RATE_LIMIT_MAX: '100000',
         RATE_LIMIT_AUTH_MAX: '100000',

@@ -7,8 +7,10 @@ import {
   defineSchedule,
   handle,
   type TJobDefinition,
+  type TJobSettled,
   type TRegisteredJob,
 } from '#server/platform/jobs/jobs';
+import type { Tx } from '#server/platform/db/database';
 import { subscribe, type TSubscriber } from '#server/platform/outbox/dispatcher';
 
 /** Turns one domain event into one delivery per subscribed endpoint of its organization. */
@@ -70,6 +72,18 @@ export const webhookSubscribers: TSubscriber[] = [
     createdAt: event.createdAt.toISOString(),
   })),
 ];
+
+/**
+ * For the composition root's onSettled: a delivery job that ended dead (not by the handler's
+ * own verdict) fails its delivery, so a person can replay it.
+ */
+export function onWebhookJobSettled(webhooks: WebhooksService) {
+  return async (settled: TJobSettled, tx: Tx) => {
+    if (settled.name !== 'webhooks.deliver' || settled.outcome !== 'dead' || !settled.dedupKey)
+      return;
+    await webhooks.abandoned(tx, settled.dedupKey);
+  };
+}
 
 export function webhookJobs(deps: {
   webhooks: WebhooksService;

@@ -1,4 +1,5 @@
-import { and, arrayContains, asc, desc, eq, lt, or, sql } from 'drizzle-orm';
+import { and, arrayContains, asc, desc, eq, lt, ne, or, sql } from 'drizzle-orm';
+import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import {
   webhookAttempts,
   webhookDeliveries,
@@ -40,6 +41,20 @@ export async function updateEndpoint(
     .where(eq(webhookEndpoints.id, id))
     .returning();
   return row!;
+}
+
+/** Turns an enabled endpoint off; undefined when it was off already (another attempt won). */
+export async function disableEndpoint(
+  tx: Tx,
+  id: string,
+  failingSince: Date,
+): Promise<TEndpointRow | undefined> {
+  const [row] = await tx
+    .update(webhookEndpoints)
+    .set({ enabled: false, disabledReason: 'failing', failingSince, updatedAt: new Date() })
+    .where(and(eq(webhookEndpoints.id, id), eq(webhookEndpoints.enabled, true)))
+    .returning();
+  return row;
 }
 
 export async function deleteEndpoint(tx: Tx, id: string): Promise<void> {
@@ -121,7 +136,7 @@ export async function listDeliveries(
 export async function updateDelivery(
   tx: Tx,
   id: string,
-  changes: Partial<typeof webhookDeliveries.$inferInsert>,
+  changes: PgUpdateSetSource<typeof webhookDeliveries>,
 ): Promise<TDeliveryRow> {
   const [row] = await tx
     .update(webhookDeliveries)
@@ -146,11 +161,14 @@ export async function listAttempts(tx: Tx, deliveryId: string): Promise<TAttempt
     .orderBy(asc(webhookAttempts.attempt), asc(webhookAttempts.createdAt));
 }
 
-/** Maintenance role: deliveries (and their attempts, by cascade) older than `cutoff`. */
+/**
+ * Maintenance role: finished deliveries (and their attempts, by cascade) older than `cutoff`;
+ * one still being attempted stays.
+ */
 export async function deleteDeliveriesBefore(tx: Tx, cutoff: Date): Promise<number> {
   const rows = await tx
     .delete(webhookDeliveries)
-    .where(lt(webhookDeliveries.createdAt, cutoff))
+    .where(and(lt(webhookDeliveries.createdAt, cutoff), ne(webhookDeliveries.status, 'pending')))
     .returning({ id: webhookDeliveries.id });
   return rows.length;
 }

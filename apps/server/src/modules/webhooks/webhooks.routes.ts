@@ -195,7 +195,7 @@ export function webhookRoutes(deps: { webhooks: WebhooksService }): FastifyPlugi
           orgOf(request),
           actorOf(request),
           request.params.id,
-          request.body.overlapHours,
+          request.body?.overlapHours ?? 24,
         );
         return { ...presentEndpoint(endpoint), secret };
       },

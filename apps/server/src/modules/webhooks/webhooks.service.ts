@@ -1,13 +1,17 @@
 import {
   webhookEndpointDisabled,
+  webhookEventTypes,
   webhookTestEventType,
   type TCreateWebhookBody,
   type TUpdateWebhookBody,
 } from '@corebase/contracts';
+import { isIP } from 'node:net';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Audit } from '#server/modules/audit/audit.service';
 import {
   deleteEndpoint,
+  disableEndpoint,
   findDelivery,
   findEndpoint,
   findPendingDeliveriesOfEvent,
@@ -24,6 +28,7 @@ import {
   type TDeliveryRow,
   type TEndpointRow,
 } from '#server/modules/webhooks/webhooks.repository';
+import { webhookDeliveries } from '#server/modules/webhooks/webhooks.schema';
 import { generateWebhookSecret, signWebhook } from '#server/modules/webhooks/webhooks.signing';
 import type { Keyring } from '#server/platform/crypto/keyring';
 import { newId } from '#server/platform/db/columns';
@@ -44,6 +49,17 @@ export const previousSecretColumn = 'webhook_endpoints.previous_secret';
 
 /** What the log keeps of an answer. */
 const responseLogBytes = 4096;
+
+/** The longest prefix of `text` whose UTF-8 encoding fits in `bytes`. */
+function truncateBytes(text: string, bytes: number): string {
+  const encoded = Buffer.from(text, 'utf8');
+  if (encoded.length <= bytes) return text;
+  // Decoding a cut multi-byte character yields U+FFFD: drop it.
+  return encoded
+    .subarray(0, bytes)
+    .toString('utf8')
+    .replace(/\uFFFD$/, '');
+}
 
 export type TWebhookActor = {
   userId: string;
@@ -92,6 +108,26 @@ const messageIdOf = (id: string) => `msg_${id.replaceAll('-', '')}`;
 
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
+/** PostgreSQL text cannot hold NUL: an answer containing one must still be logged. */
+const storable = (text: string) => text.replaceAll('\u0000', '\uFFFD');
+
+/**
+ * What a tenant is told about a refused URL. The address a name resolves to stays in the server
+ * log: echoing it would map the operator's internal DNS for anyone who can add an endpoint.
+ * A literal address the caller typed is named back.
+ */
+function tenantReason(url: string, error: UnsafeUrlError): string {
+  if (error.reason !== 'blocked_address' && error.reason !== 'unresolvable') return error.detail;
+  let host: string;
+  try {
+    host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  } catch {
+    return error.detail;
+  }
+  if (isIP(host) !== 0) return error.detail;
+  return `${host} cannot be reached by webhooks: it does not resolve to a public address.`;
+}
+
 export function createWebhooksService(deps: TWebhooksDeps) {
   const { tenancy, keyring, audit, events, jobs, deliverJob, safeFetch, logger } = deps;
   const now = () => deps.clock?.() ?? new Date();
@@ -126,8 +162,10 @@ export function createWebhooksService(deps: TWebhooksDeps) {
       await safeFetch.assertSafeUrl(url);
     } catch (error) {
       if (error instanceof UnsafeUrlError) {
-        throw new AppError('validation_failed', `url: ${error.detail}`, {
-          details: { errors: [{ in: 'body', field: 'url', message: error.detail }] },
+        logger.info({ url, detail: error.detail }, 'webhook URL refused');
+        const reason = tenantReason(url, error);
+        throw new AppError('validation_failed', `url: ${reason}`, {
+          details: { errors: [{ in: 'body', field: 'url', message: reason }] },
         });
       }
       throw error;
@@ -161,6 +199,15 @@ export function createWebhooksService(deps: TWebhooksDeps) {
       secrets.push(keyring.decrypt(endpoint.previousSecret, previousSecretColumn));
     }
     return secrets;
+  };
+
+  const queueUnavailable = (error: unknown) => {
+    logger.error({ err: error }, 'webhook delivery could not be queued');
+    return new AppError(
+      'service_unavailable',
+      'The job queue is unavailable; nothing was sent. Try again in a moment.',
+      { cause: error },
+    );
   };
 
   const enqueueDelivery = (orgId: string, deliveryId: string, key = deliveryId) =>
@@ -278,7 +325,14 @@ export function createWebhooksService(deps: TWebhooksDeps) {
         await record(tx, orgId, actor, 'webhook.test_sent', endpoint, { deliveryId });
         return (await findDelivery(tx, deliveryId))!;
       });
-      await enqueueDelivery(orgId, delivery.id);
+      try {
+        await enqueueDelivery(orgId, delivery.id);
+      } catch (error) {
+        await tenancy.withTenant(orgId, (tx) =>
+          updateDelivery(tx, delivery.id, { status: 'failed' }),
+        );
+        throw queueUnavailable(error);
+      }
       return delivery;
     },
 
@@ -306,7 +360,7 @@ export function createWebhooksService(deps: TWebhooksDeps) {
 
     /** Delivers a finished delivery again, with the same `webhook-id`. */
     async replay(orgId: string, actor: TWebhookActor, endpointId: string, deliveryId: string) {
-      const { delivery, replays } = await tenancy.withTenant(orgId, async (tx) => {
+      const { delivery, replays, previous } = await tenancy.withTenant(orgId, async (tx) => {
         const endpoint = await load(tx, endpointId);
         const found = await loadDelivery(tx, endpointId, deliveryId);
         if (found.status === 'pending') {
@@ -320,10 +374,31 @@ export function createWebhooksService(deps: TWebhooksDeps) {
         }
         const row = await updateDelivery(tx, deliveryId, { status: 'pending' });
         await record(tx, orgId, actor, 'webhook.delivery_replayed', endpoint, { deliveryId });
-        return { delivery: row, replays: found.attempts };
+        return { delivery: row, replays: found.attempts, previous: found.status };
       });
-      await enqueueDelivery(orgId, deliveryId, `${deliveryId}:replay-${replays}`);
+      try {
+        await enqueueDelivery(orgId, deliveryId, `${deliveryId}:replay-${replays}`);
+      } catch (error) {
+        await tenancy.withTenant(orgId, (tx) =>
+          updateDelivery(tx, deliveryId, { status: previous }),
+        );
+        throw queueUnavailable(error);
+      }
       return delivery;
+    },
+
+    /**
+     * A delivery whose job ended without the handler's verdict (its worker died on the last
+     * attempt, it stalled too often, or the handler threw on it) is failed, so it can be replayed.
+     * Called with the maintenance transaction of the job's outcome; the key is the job's.
+     */
+    async abandoned(tx: Tx, dedupKey: string) {
+      const deliveryId = /^[0-9a-f-]{36}/.exec(dedupKey)?.[0];
+      if (!deliveryId) return;
+      await tx
+        .update(webhookDeliveries)
+        .set({ status: 'failed', updatedAt: new Date() })
+        .where(and(eq(webhookDeliveries.id, deliveryId), eq(webhookDeliveries.status, 'pending')));
     },
 
     /**
@@ -333,7 +408,8 @@ export function createWebhooksService(deps: TWebhooksDeps) {
      */
     async fanOut(event: TWebhookEvent): Promise<number> {
       const orgId = event.orgId;
-      if (!orgId) return 0;
+      // Only subscribable types leave the platform, whatever an endpoint's (empty) filter says.
+      if (!orgId || !webhookEventTypes.includes(event.name)) return 0;
       const pending = await tenancy.withTenant(orgId, async (tx) => {
         const endpoints = await findSubscribedEndpoints(tx, event.name);
         await insertDeliveries(
@@ -401,7 +477,8 @@ export function createWebhooksService(deps: TWebhooksDeps) {
         if (!(error instanceof UnsafeUrlError || error instanceof OutboundRequestError)) {
           logger.warn({ err: error, deliveryId }, 'webhook request failed');
         }
-        failure = errorText(error);
+        failure =
+          error instanceof UnsafeUrlError ? tenantReason(endpoint.url, error) : errorText(error);
       }
       const durationMs = Math.round(response?.durationMs ?? performance.now() - started);
       const succeeded = response !== undefined && response.status >= 200 && response.status < 300;
@@ -415,12 +492,12 @@ export function createWebhooksService(deps: TWebhooksDeps) {
           requestHeaders: headers,
           requestBody: body,
           responseStatus: response?.status ?? null,
-          responseBody: response ? response.body.slice(0, responseLogBytes) : null,
-          error: succeeded ? null : (failure ?? null),
+          responseBody: response ? storable(truncateBytes(response.body, responseLogBytes)) : null,
+          error: succeeded || failure === undefined ? null : storable(failure),
           durationMs,
         });
         await updateDelivery(tx, deliveryId, {
-          attempts: delivery.attempts + 1,
+          attempts: sql`${webhookDeliveries.attempts} + 1`,
           lastStatus: response?.status ?? null,
           ...(succeeded ? { status: 'succeeded' } : job.lastAttempt ? { status: 'failed' } : {}),
         });
@@ -431,11 +508,9 @@ export function createWebhooksService(deps: TWebhooksDeps) {
         }
         const failingSince = current.failingSince ?? at;
         if (current.enabled && at.getTime() - failingSince.getTime() >= deps.disableAfterMs) {
-          const row = await updateEndpoint(tx, endpoint.id, {
-            enabled: false,
-            disabledReason: 'failing',
-            failingSince,
-          });
+          // Only the attempt that turns it off tells anyone (two may fail at once).
+          const row = await disableEndpoint(tx, endpoint.id, failingSince);
+          if (!row) return null;
           // No more attempts: a person turns the endpoint back on and replays what it missed.
           await updateDelivery(tx, deliveryId, { status: 'failed' });
           await audit.record(tx, {

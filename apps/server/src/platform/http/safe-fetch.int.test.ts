@@ -123,6 +123,16 @@ describe('a receiver on loopback', () => {
     const mapped = `http://[::ffff:127.0.0.1]:${target.port}/`;
     await open({ allow: ['127.0.0.1'], resolve: noDns }).assertSafeUrl(mapped);
     expect(() => open({ allow: ['127.0.0.1/33'] })).toThrow(TypeError);
+    // Other embeddings reach other hosts: an IPv4 entry does not allow them.
+    const allowed = open({ allow: ['127.0.0.1', '10.0.0.0/8'], resolve: noDns });
+    for (const url of [
+      'http://[2002:7f00:1::]/',
+      'http://[2002:a00:1:ffff::1]/',
+      'http://[64:ff9b::a00:1]/',
+      'http://[::a00:1]/',
+    ]) {
+      expect((await unsafe(allowed.assertSafeUrl(url))).reason, url).toBe('blocked_address');
+    }
   });
 
   it('answers a refused connection with OutboundRequestError connection', async () => {
@@ -183,6 +193,10 @@ describe('literal addresses', () => {
     ['http://[64:ff9b::a9fe:a9fe]/', '169.254.0.0/16'],
     ['http://[::127.0.0.1]/', '127.0.0.0/8'],
     ['http://[2002:7f00:1::]/', '127.0.0.0/8'],
+    ['http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/', '2001::/32'],
+    ['http://[2001:2::1]/', '2001:2::/48'],
+    ['http://[3fff::1]/', '3fff::/20'],
+    ['http://192.88.99.1/', '192.88.99.0/24'],
     // WHATWG URL reads these as IPv4 in other notations: all are 127.0.0.1.
     ['http://0x7f000001/', '127.0.0.0/8'],
     ['http://2130706433/', '127.0.0.0/8'],

@@ -99,6 +99,7 @@ const blockedIPv4: readonly TBlockedRange[] = [
   block('198.18.0.0/15', 'benchmarking'),
   block('198.51.100.0/24', 'documentation'),
   block('203.0.113.0/24', 'documentation'),
+  block('192.88.99.0/24', '6to4 relay anycast, deprecated'),
   block('224.0.0.0/4', 'multicast'),
   block('255.255.255.255/32', 'broadcast'),
   block('240.0.0.0/4', 'reserved'),
@@ -113,6 +114,10 @@ const blockedIPv6: readonly TBlockedRange[] = [
   block('ff00::/8', 'multicast'),
   block('2001:db8::/32', 'documentation'),
   block('100::/64', 'discard-only'),
+  // Teredo tunnels carry an (obfuscated) IPv4 address; no webhook receiver lives there.
+  block('2001::/32', 'Teredo'),
+  block('2001:2::/48', 'benchmarking'),
+  block('3fff::/20', 'documentation'),
   // Local-use NAT64 places the IPv4 address at an operator-chosen offset: refuse the prefix.
   block('64:ff9b:1::/48', 'local-use NAT64'),
 ];
@@ -203,8 +208,12 @@ function createPolicy(allow: readonly string[]): TPolicy {
     isAllowedName: (host) => names.has(host),
     isAllowedAddress(address) {
       if (cidrs.some((cidr) => matches(address, cidr))) return true;
-      // So that allowing 127.0.0.1 also allows ::ffff:127.0.0.1, the same socket address.
-      const embedded = address.kind() === 'ipv6' ? embeddedIPv4(address as ipaddr.IPv6) : null;
+      // So that allowing 127.0.0.1 also allows ::ffff:127.0.0.1, the same socket address; other
+      // embeddings (6to4, NAT64) reach other hosts and are not allowed by an IPv4 entry.
+      if (address.kind() !== 'ipv6' || !address.match(ipaddr.parseCIDR('::ffff:0:0/96'))) {
+        return false;
+      }
+      const embedded = embeddedIPv4(address as ipaddr.IPv6);
       return embedded !== null && cidrs.some((cidr) => matches(embedded.ipv4, cidr));
     },
   };
@@ -288,9 +297,24 @@ function checkUrl(policy: TPolicy, input: string): TTarget {
   return { url, host };
 }
 
+/** A lookup holds a libuv pool thread: one that takes longer than this counts as unresolvable. */
+const lookupDeadlineMs = 5_000;
+
 async function resolveWithDns(host: string): Promise<string[]> {
-  const answers = await dns.lookup(host, { all: true, verbatim: true });
-  return answers.map((answer) => answer.address);
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(Object.assign(new Error(`DNS lookup of ${host} timed out`), { code: 'ETIMEOUT' })),
+      lookupDeadlineMs,
+    );
+  });
+  try {
+    const answers = await Promise.race([dns.lookup(host, { all: true, verbatim: true }), deadline]);
+    return answers.map((answer) => answer.address);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Resolves `host` and refuses it unless its name is allowed or every address passes. */

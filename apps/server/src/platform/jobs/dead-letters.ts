@@ -20,7 +20,15 @@ export type TNewDeadLetter = {
 /** Keeps a job that used up its attempts, in the caller's (maintenance) transaction. */
 export async function recordDeadLetter(tx: Tx, letter: TNewDeadLetter): Promise<string> {
   const id = newId();
-  await tx.insert(deadLetters).values({ id, ...letter, payload: letter.payload });
+  // NUL cannot be stored in text: an error may quote a value holding one.
+  const clean = (text: string) => text.replaceAll('\u0000', '\uFFFD');
+  await tx.insert(deadLetters).values({
+    id,
+    ...letter,
+    error: clean(letter.error),
+    stack: letter.stack === null ? null : clean(letter.stack),
+    payload: letter.payload,
+  });
   return id;
 }
 

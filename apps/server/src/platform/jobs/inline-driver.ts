@@ -44,8 +44,12 @@ export type TInlineQueueDeps = {
 
 type TJobRow = typeof jobs.$inferSelect;
 
+// NUL cannot be stored in text or jsonb (an error may quote a value holding one).
 const errorText = (error: unknown) =>
-  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).replaceAll(
+    '\u0000',
+    '\uFFFD',
+  );
 
 /**
  * The embedded driver: jobs are rows in the database (PGlite or PostgreSQL), claimed with
