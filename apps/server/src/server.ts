@@ -94,7 +94,16 @@ import {
   type TSubscriber,
 } from '#server/platform/outbox/dispatcher';
 import { auditJobs, auditSchedules } from '#server/modules/audit/audit.jobs';
-import { endpointDisabledEmail } from '#server/modules/webhooks/webhooks.emails';
+import {
+  notificationJobs,
+  notificationSubscribers,
+} from '#server/modules/notifications/notifications.jobs';
+import { notificationRecipients } from '#server/modules/notifications/notifications.recipients';
+import { notificationRoutes } from '#server/modules/notifications/notifications.routes';
+import {
+  createNotificationsService,
+  type NotificationsService,
+} from '#server/modules/notifications/notifications.service';
 import {
   defineDeliverWebhook,
   onWebhookJobSettled,
@@ -110,10 +119,6 @@ import {
   secretColumn,
   type WebhooksService,
 } from '#server/modules/webhooks/webhooks.service';
-import {
-  findAdminEmails,
-  findOrganizationById,
-} from '#server/modules/identity/identity.repository';
 import { createSafeFetch } from '#server/platform/http/safe-fetch';
 import { createAmqpPublisher } from '#server/platform/streaming/amqp-publisher';
 import { streamingJobs, streamingSubscribers } from '#server/platform/streaming/streaming.jobs';
@@ -151,6 +156,7 @@ export type Services = {
   /** Job durations, failures, queue depths, dead letters and outbox lag for `/metrics`. */
   jobMetrics: JobMetrics;
   webhooks: WebhooksService;
+  notifications: NotificationsService;
   /** Closes outbound connections (webhook HTTP agent, RabbitMQ): after the jobs stopped. */
   closeOutbound: () => Promise<void>;
 };
@@ -304,23 +310,14 @@ export function createServices(
     deliverJob: deliverWebhook,
     safeFetch,
     disableAfterMs: config.WEBHOOK_DISABLE_AFTER_HOURS * 3_600_000,
-    notifyDisabled: async (orgId, endpoint) => {
-      const { org, admins } = await tenancy.withPlatform(async (tx) => ({
-        org: await findOrganizationById(tx, orgId),
-        admins: await findAdminEmails(tx, orgId),
-      }));
-      for (const admin of admins) {
-        await mailer.send(
-          endpointDisabledEmail(admin.email, admin.name, {
-            organization: org?.name ?? orgId,
-            url: endpoint.url,
-            failingSince: endpoint.failingSince ?? new Date(),
-            manageUrl: `${config.PUBLIC_URL}/organization/webhooks`,
-          }),
-        );
-      }
-    },
     logger: logger.child({ component: 'webhooks' }),
+  });
+  // Admins learn of a disabled endpoint through its event: in-app and by email, as they prefer.
+  const notifications = createNotificationsService({
+    tenancy,
+    recipientsOf: notificationRecipients({ tenancy, publicUrl: config.PUBLIC_URL }),
+    sendMail: (mail) => mailer.send(mail),
+    logger: logger.child({ component: 'notifications' }),
   });
   const streaming = config.AMQP_URL
     ? createAmqpPublisher({
@@ -339,6 +336,7 @@ export function createServices(
       tenancy,
       retentionDays: config.WEBHOOK_LOG_RETENTION_DAYS,
     }),
+    ...notificationJobs(notifications),
     ...(streaming ? streamingJobs(streaming) : []),
   ];
   /**
@@ -347,6 +345,7 @@ export function createServices(
    */
   const subscriberList: TSubscriber[] = [
     ...webhookSubscribers,
+    ...notificationSubscribers,
     ...(streaming ? streamingSubscribers : []),
   ];
   const jobRegistry = createJobRegistry(
@@ -413,6 +412,7 @@ export function createServices(
   });
   return {
     webhooks,
+    notifications,
     closeOutbound: async () => {
       await safeFetch.close();
       await streaming?.close();
@@ -467,6 +467,7 @@ export function routeList(deps: {
     | 'jobs'
     | 'jobRegistry'
     | 'webhooks'
+    | 'notifications'
   >;
 }): FastifyPluginAsync[] {
   const { config, readiness, metrics, services } = deps;
@@ -527,6 +528,7 @@ export function routeList(deps: {
       }),
       deadLetterRoutes({ deadLetters: services.deadLetters }),
       webhookRoutes({ webhooks: services.webhooks }),
+      notificationRoutes({ notifications: services.notifications }),
       queueRoutes({ jobs: services.jobs, driver: config.REDIS_URL ? 'bullmq' : 'inline' }),
     );
     if (config.REDIS_URL) {

@@ -11,3 +11,4 @@ export * from './sign-in.ts';
 export * from './jobs.ts';
 export * from './events.ts';
 export * from './webhooks.ts';
+export * from './notifications.ts';

@@ -268,9 +268,9 @@ export async function deleteOrganization(tx: Tx, id: string): Promise<void> {
 export async function findAdminEmails(
   tx: Tx,
   orgId: string,
-): Promise<{ email: string; name: string }[]> {
+): Promise<{ userId: string; email: string; name: string }[]> {
   return tx
-    .select({ email: users.email, name: users.name })
+    .select({ userId: users.id, email: users.email, name: users.name })
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
     .where(

@@ -95,8 +95,6 @@ export type TWebhooksDeps = {
   };
   /** An endpoint failing this long without a success is disabled. */
   disableAfterMs: number;
-  /** Mails the organization's owners and admins that an endpoint was disabled. */
-  notifyDisabled: (orgId: string, endpoint: TEndpointRow) => Promise<void>;
   logger: Logger;
   clock?: () => Date;
 };
@@ -530,14 +528,8 @@ export function createWebhooksService(deps: TWebhooksDeps) {
         if (!current.failingSince) await updateEndpoint(tx, endpoint.id, { failingSince });
         return null;
       });
-      if (disabled) {
-        try {
-          await deps.notifyDisabled(orgId, disabled);
-        } catch (error) {
-          logger.error({ err: error, endpointId: endpoint.id }, 'webhook disabled: mail failed');
-        }
-        return;
-      }
+      // Its owners and admins hear of it through webhook_endpoint.disabled (notifications).
+      if (disabled) return;
       if (!succeeded && !job.lastAttempt) {
         throw new Error(`webhook delivery ${deliveryId} failed: ${failure ?? 'no answer'}`);
       }

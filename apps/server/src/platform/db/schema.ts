@@ -3,6 +3,7 @@ export * from '#server/modules/api-keys/api-keys.schema';
 export * from '#server/modules/audit/audit.schema';
 export * from '#server/modules/identity/identity.schema';
 export * from '#server/modules/impersonation/impersonation.schema';
+export * from '#server/modules/notifications/notifications.schema';
 export * from '#server/modules/settings/settings.schema';
 export * from '#server/modules/webhooks/webhooks.schema';
 export * from '#server/platform/jobs/jobs.schema';
@@ -23,6 +24,8 @@ export const platformTableNames = [
   'jobs',
   'jwks',
   'memberships',
+  'notification_preferences',
+  'notifications',
   'organization_roles',
   'organizations',
   'outbox',

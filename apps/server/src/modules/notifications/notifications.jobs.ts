@@ -1,0 +1,32 @@
+import { notificationTypes, ZNotificationType } from '@corebase/contracts';
+import { z } from 'zod';
+import type { NotificationsService } from '#server/modules/notifications/notifications.service';
+import { defineJob, handle, type TRegisteredJob } from '#server/platform/jobs/jobs';
+import { subscribe, type TSubscriber } from '#server/platform/outbox/dispatcher';
+
+/** Notifies the people one event concerns, in-app and by email as each prefers. */
+export const notify = defineJob({
+  name: 'notifications.notify',
+  queue: 'notifications',
+  schema: z.object({
+    eventId: z.uuid(),
+    type: ZNotificationType,
+    orgId: z.uuid().nullable(),
+    payload: z.record(z.string(), z.unknown()),
+  }),
+  attempts: 8,
+  backoff: { type: 'exponential', delayMs: 5_000 },
+});
+
+export const notificationSubscribers: TSubscriber[] = notificationTypes.map((entry) =>
+  subscribe(entry.type, notify, (event) => ({
+    eventId: event.id,
+    type: entry.type,
+    orgId: event.orgId,
+    payload: event.payload as Record<string, unknown>,
+  })),
+);
+
+export function notificationJobs(notifications: NotificationsService): TRegisteredJob[] {
+  return [handle(notify, (event) => notifications.notify(event))];
+}

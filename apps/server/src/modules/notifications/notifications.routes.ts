@@ -1,0 +1,133 @@
+import {
+  ZListNotificationsQuery,
+  ZNotificationPage,
+  ZNotificationParams,
+  ZNotificationPreferences,
+  ZUnreadCount,
+  ZUpdateNotificationPreferencesBody,
+  type TNotification,
+} from '@corebase/contracts';
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { TNotificationRow } from '#server/modules/notifications/notifications.repository';
+import type { NotificationsService } from '#server/modules/notifications/notifications.service';
+import { decodeCursor, pageOf } from '#server/platform/http/cursor';
+
+const present = (row: TNotificationRow): TNotification => ({
+  id: row.id,
+  type: row.type,
+  organizationId: row.orgId,
+  title: row.title,
+  body: row.body,
+  link: row.link,
+  readAt: row.readAt?.toISOString() ?? null,
+  createdAt: row.createdAt.toISOString(),
+});
+
+/** The signed-in person's own notifications and their channel preferences. */
+export function notificationRoutes(deps: {
+  notifications: NotificationsService;
+}): FastifyPluginAsyncZod {
+  const { notifications } = deps;
+  const config = { permission: 'authenticated' as const };
+  const tags = ['notifications'];
+  const userOf = (request: FastifyRequest) => request.principal!.userId;
+  return async (app) => {
+    app.get(
+      '/v1/notifications',
+      {
+        config,
+        schema: {
+          tags,
+          summary: 'Your notifications, newest first, with how many are unread.',
+          querystring: ZListNotificationsQuery,
+          response: { 200: ZNotificationPage },
+        },
+      },
+      async (request) => {
+        const { unread, limit, cursor } = request.query;
+        const before = cursor ? decodeCursor(cursor) : undefined;
+        const { rows, unreadCount } = await notifications.list(userOf(request), {
+          unread: unread === 'true',
+          ...(before ? { before: { createdAt: before.at, id: before.id } } : {}),
+          limit: limit + 1,
+        });
+        const { page, nextCursor } = pageOf(rows, limit, (row) => row.createdAt);
+        return { data: page.map(present), nextCursor, unreadCount };
+      },
+    );
+
+    app.get(
+      '/v1/notifications/unread-count',
+      {
+        config,
+        schema: {
+          tags,
+          summary: 'How many of your notifications are unread.',
+          response: { 200: ZUnreadCount },
+        },
+      },
+      async (request) => ({ unreadCount: await notifications.unreadCount(userOf(request)) }),
+    );
+
+    app.post(
+      '/v1/notifications/:id/read',
+      {
+        config,
+        schema: {
+          tags,
+          summary: 'Mark one of your notifications read.',
+          params: ZNotificationParams,
+          response: { 204: z.null() },
+        },
+      },
+      async (request, reply) => {
+        await notifications.markRead(userOf(request), request.params.id);
+        return reply.status(204).send(null);
+      },
+    );
+
+    app.post(
+      '/v1/notifications/read-all',
+      {
+        config,
+        schema: {
+          tags,
+          summary: 'Mark all your notifications read.',
+          response: { 200: z.object({ marked: z.number().int() }) },
+        },
+      },
+      async (request) => ({ marked: await notifications.markAllRead(userOf(request)) }),
+    );
+
+    app.get(
+      '/v1/notifications/preferences',
+      {
+        config,
+        schema: {
+          tags,
+          summary: 'Your channels (in-app, email) per notification type.',
+          response: { 200: ZNotificationPreferences },
+        },
+      },
+      async (request) => ({ data: await notifications.preferences(userOf(request)) }),
+    );
+
+    app.put(
+      '/v1/notifications/preferences',
+      {
+        config,
+        schema: {
+          tags,
+          summary: 'Choose your channels for some notification types; the others stay as they are.',
+          body: ZUpdateNotificationPreferencesBody,
+          response: { 200: ZNotificationPreferences },
+        },
+      },
+      async (request) => ({
+        data: await notifications.setPreferences(userOf(request), request.body),
+      }),
+    );
+  };
+}
