@@ -1,5 +1,6 @@
 import Link from 'next/link';
 
+import { NotificationsLink } from '@/components/notifications-link';
 import { ThemeToggle } from '@/components/theme-toggle';
 
 const linkClass =
@@ -36,6 +37,7 @@ export function SiteHeader() {
           <Link href="/organization" className={linkClass}>
             Organization
           </Link>
+          <NotificationsLink className={linkClass} />
           <Link href="/account" className={linkClass}>
             Account
           </Link>

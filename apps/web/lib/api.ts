@@ -54,9 +54,9 @@ export function postJson(path: string, body: unknown): Promise<Response> {
   });
 }
 
-/** PATCH or DELETE on this origin, with the session cookie; a body only when there is one. */
+/** PATCH, PUT or DELETE on this origin, with the session cookie; a body only when there is one. */
 export function sendJson(
-  method: 'PATCH' | 'DELETE',
+  method: 'PATCH' | 'PUT' | 'DELETE',
   path: string,
   body?: unknown,
 ): Promise<Response> {
