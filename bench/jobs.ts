@@ -43,6 +43,7 @@ import {
   type JobQueue,
   type TJobHandler,
 } from '@corebase/server/src/platform/jobs/jobs.ts';
+import { summariseProfile } from './profile.ts';
 
 const { values } = parseArgs({
   options: {
@@ -303,59 +304,7 @@ function summariseProfiles(dir: string): void {
     .sort()
     .map((folder) => largest(path.join(dir, folder)))
     .filter((file): file is string => file !== undefined);
-  for (const file of files) {
-    type TNode = {
-      id: number;
-      callFrame: { functionName: string; url: string; lineNumber: number };
-      hitCount?: number;
-    };
-    const profile = JSON.parse(readFileSync(file, 'utf8')) as {
-      nodes: TNode[];
-      startTime: number;
-      endTime: number;
-      samples: number[];
-    };
-    const perSample = (profile.endTime - profile.startTime) / 1000 / profile.samples.length;
-    const frames = new Map<string, number>();
-    const packages = new Map<string, number>();
-    let busy = 0;
-    for (const node of profile.nodes) {
-      const hits = node.hitCount ?? 0;
-      if (hits === 0) continue;
-      const { functionName, url, lineNumber } = node.callFrame;
-      const name = functionName || '(anonymous)';
-      if (name === '(idle)') continue;
-      busy += hits;
-      const where = url.replace(/^file:\/\//, '');
-      const short = where.includes('node_modules/')
-        ? where.slice(where.lastIndexOf('node_modules/') + 'node_modules/'.length)
-        : where.replace(/^.*\/apps\/server\//, 'apps/server/');
-      const key = `${name} ${short}:${lineNumber + 1}`;
-      frames.set(key, (frames.get(key) ?? 0) + hits);
-      const pkg = where.includes('node_modules/')
-        ? (/node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(where)?.[1] ?? '?')
-        : where.includes('/apps/server/src/')
-          ? 'corebase'
-          : where.startsWith('node:')
-            ? 'node:internal'
-            : where === ''
-              ? name
-              : 'other';
-      packages.set(pkg, (packages.get(pkg) ?? 0) + hits);
-    }
-    const top = (map: Map<string, number>, count: number) =>
-      [...map.entries()]
-        .sort((a, b) => b[1] - a[1])
-        .slice(0, count)
-        .map(([key, hits]) => ({
-          frame: key,
-          'self ms': round(hits * perSample),
-          '% busy': Number(((hits / busy) * 100).toFixed(1)),
-        }));
-    console.log(`\nprofile ${file} (busy ${round(busy * perSample)} ms)`);
-    console.table(top(packages, 12));
-    console.table(top(frames, 25));
-  }
+  for (const file of files) summariseProfile(file);
 }
 
 // ---------------------------------------------------------------------------------------------

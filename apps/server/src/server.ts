@@ -98,7 +98,8 @@ import {
   notificationJobs,
   notificationSubscribers,
 } from '#server/modules/notifications/notifications.jobs';
-import { notificationRecipients } from '#server/modules/notifications/notifications.recipients';
+import { identityNotices, organizationAdmins } from '#server/modules/identity/identity.notices';
+import { webhookNotices } from '#server/modules/webhooks/webhooks.notices';
 import { notificationRoutes } from '#server/modules/notifications/notifications.routes';
 import {
   createNotificationsService,
@@ -315,7 +316,13 @@ export function createServices(
   // Admins learn of a disabled endpoint through its event: in-app and by email, as they prefer.
   const notifications = createNotificationsService({
     tenancy,
-    recipientsOf: notificationRecipients({ tenancy, publicUrl: config.PUBLIC_URL }),
+    recipientsOf: {
+      ...identityNotices({ tenancy }),
+      ...webhookNotices({
+        adminsOf: organizationAdmins({ tenancy }),
+        publicUrl: config.PUBLIC_URL,
+      }),
+    },
     sendMail: (mail) => mailer.send(mail),
     logger: logger.child({ component: 'notifications' }),
   });

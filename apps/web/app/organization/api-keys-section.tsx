@@ -1,16 +1,15 @@
 'use client';
 
 import { ZCreatedApiKey, type TApiKey } from '@corebase/contracts';
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 
 import { FeedbackNotice } from '@/app/organization/feedback-notice';
+import { ShownOnce } from '@/components/shown-once';
 import { PermissionPicker } from '@/app/organization/permission-picker';
 import { useApiAction } from '@/app/organization/use-api-action';
 import { Button } from '@/components/ui/button';
 import { ConfirmButton } from '@/components/ui/confirm-button';
 import { Field } from '@/components/ui/field';
-import { Input } from '@/components/ui/input';
-import { Notice } from '@/components/ui/notice';
 import { apiKeyExpiry, parseCreateApiKey, type TApiKeyFormErrors } from '@/lib/api-key-form';
 import { cn } from '@/lib/utils';
 
@@ -108,71 +107,17 @@ function NewApiKeyForm({
   );
 }
 
-/** The new key, this once: read-only, selected on focus, with a Copy button. */
+/** The new key, this once. */
 function CreatedKey({ created, onDone }: { created: TCreatedKey; onDone: () => void }) {
-  const inputRef = useRef<HTMLInputElement>(null);
-  const [copied, setCopied] = useState<'yes' | 'failed' | null>(null);
-  const id = useId();
-  const noteId = `${id}-note`;
-
-  // The key is what the person came for: take them to it.
-  useEffect(() => {
-    inputRef.current?.focus();
-  }, []);
-
-  async function copy() {
-    try {
-      await navigator.clipboard.writeText(created.key);
-      setCopied('yes');
-    } catch {
-      inputRef.current?.select();
-      setCopied('failed');
-    }
-  }
-
   return (
-    <section
-      aria-labelledby={`${id}-heading`}
-      className="mt-4 space-y-3 rounded-lg border border-warning/70 p-4"
-    >
-      <h3 id={`${id}-heading`} className="font-medium break-all">
-        Your new API key: {created.name}
-      </h3>
-      <Notice tone="warning" id={noteId}>
-        Copy it now: it is not shown again. Only its first characters are kept, to tell it apart.
-      </Notice>
-      <div>
-        <label htmlFor={id} className="text-sm font-medium">
-          API key
-        </label>
-        <div className="mt-1 flex flex-col gap-2 sm:flex-row">
-          <Input
-            ref={inputRef}
-            id={id}
-            readOnly
-            value={created.key}
-            aria-describedby={noteId}
-            spellCheck={false}
-            autoComplete="off"
-            onFocus={(event) => event.currentTarget.select()}
-            className="font-mono"
-          />
-          <Button variant="outline" onClick={() => void copy()}>
-            Copy
-          </Button>
-        </div>
-        <p role="status" className="mt-1 text-sm text-muted-foreground empty:hidden">
-          {copied === 'yes'
-            ? 'Copied to the clipboard.'
-            : copied === 'failed'
-              ? 'Copying did not work here; the key is selected, copy it yourself.'
-              : ''}
-        </p>
-      </div>
-      <Button variant="ghost" size="sm" onClick={onDone}>
-        I have copied it
-      </Button>
-    </section>
+    <ShownOnce
+      heading={`Your new API key: ${created.name}`}
+      label="API key"
+      noun="key"
+      value={created.key}
+      warning="Only its first characters are kept, to tell it apart."
+      onDone={onDone}
+    />
   );
 }
 

@@ -38,8 +38,8 @@ export type TRecipient = {
 
 export type TNotificationsDeps = {
   tenancy: Tenancy;
-  /** Per type: the people an event notifies (the module owning the event knows them). */
-  recipientsOf: (event: TNotifyEvent) => Promise<TRecipient[]>;
+  /** Per type: the people an event notifies, from the module owning the event. */
+  recipientsOf: Record<TNotificationType, (event: TNotifyEvent) => Promise<TRecipient[]>>;
   sendMail: (mail: TMail) => Promise<void>;
   logger: Logger;
 };
@@ -113,7 +113,7 @@ export function createNotificationsService(deps: TNotificationsDeps) {
      * notification per person and event, each email keyed once.
      */
     async notify(event: TNotifyEvent) {
-      const recipients = await deps.recipientsOf(event);
+      const recipients = await deps.recipientsOf[event.type](event);
       for (const recipient of recipients) {
         const wants = await tenancy.withPlatform(async (tx) => {
           const preference = (await preferencesOf(tx, recipient.userId)).find(
