@@ -519,6 +519,27 @@ export const ZEnv = z.object({
     .max(365)
     .default(30)
     .describe('Days webhook deliveries and their attempts are kept.'),
+  FILES_DIR: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'Directory for stored files (report exports), served through signed links. Default: CB_DATA_DIR/files.',
+    ),
+  REPORTS_RETENTION_DAYS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(365)
+    .default(7)
+    .describe('Days a ready report can be downloaded; then its file is deleted.'),
+  REPORTS_LINK_TTL_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(10_080)
+    .default(60)
+    .describe('Minutes a report download link works; each read of the report gives a new one.'),
   SHUTDOWN_TIMEOUT_MS: z.coerce
     .number()
     .int()

@@ -1,5 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { hkdfSync } from 'node:crypto';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { TReadiness } from '@corebase/contracts';
@@ -96,11 +97,13 @@ import {
 import { auditJobs, auditSchedules } from '#server/modules/audit/audit.jobs';
 import {
   notificationJobs,
+  notificationSchedules,
   notificationSubscribers,
 } from '#server/modules/notifications/notifications.jobs';
 import { identityNotices, organizationAdmins } from '#server/modules/identity/identity.notices';
 import { webhookNotices } from '#server/modules/webhooks/webhooks.notices';
 import { notificationRoutes } from '#server/modules/notifications/notifications.routes';
+import { createDigests, type Digests } from '#server/modules/notifications/notifications.digest';
 import {
   createNotificationsService,
   type NotificationsService,
@@ -125,6 +128,18 @@ import { createAmqpPublisher } from '#server/platform/streaming/amqp-publisher';
 import { streamingJobs, streamingSubscribers } from '#server/platform/streaming/streaming.jobs';
 import { identityJobs, identitySchedules } from '#server/modules/identity/identity.jobs';
 import { createEvents } from '#server/platform/outbox/events';
+import {
+  reportJobs,
+  reportSchedules,
+  onReportJobSettled,
+} from '#server/modules/reports/reports.jobs';
+import { reportNotices } from '#server/modules/reports/reports.notices';
+import { reportRoutes } from '#server/modules/reports/reports.routes';
+import { createReportsService, type ReportsService } from '#server/modules/reports/reports.service';
+import { fileRoutes } from '#server/platform/storage/files.routes';
+import { createLocalStorage } from '#server/platform/storage/local-storage';
+import { createUrlSigner, type UrlSigner } from '#server/platform/storage/signed-urls';
+import type { FileStorage } from '#server/platform/storage/storage';
 import { createReadiness } from '#server/platform/readiness';
 import { seedDemo, type TSeedResult } from '#server/seed';
 import { version } from '#server/version';
@@ -158,6 +173,11 @@ export type Services = {
   jobMetrics: JobMetrics;
   webhooks: WebhooksService;
   notifications: NotificationsService;
+  digests: Digests;
+  reports: ReportsService;
+  /** Generated files (reports), and the signer of their download links. */
+  storage: FileStorage;
+  fileSigner: UrlSigner;
   /** Closes outbound connections (webhook HTTP agent, RabbitMQ): after the jobs stopped. */
   closeOutbound: () => Promise<void>;
 };
@@ -168,6 +188,8 @@ const scheduleList: readonly TSchedule[] = [
   ...auditSchedules,
   ...retentionSchedules,
   ...webhookSchedules,
+  ...notificationSchedules,
+  ...reportSchedules,
 ];
 
 /**
@@ -222,6 +244,15 @@ export function createServices(
     from: config.MAIL_FROM,
   });
   const keyring = createKeyring(config.ENCRYPTION_KEYS);
+  // Download links are signed with a key of their own, derived from AUTH_SECRET.
+  const fileSigner = createUrlSigner({
+    secret: Buffer.from(hkdfSync('sha256', config.AUTH_SECRET, '', 'corebase file links v1', 32)),
+    baseUrl: config.PUBLIC_URL,
+  });
+  const storage = createLocalStorage({
+    root: path.resolve(config.FILES_DIR ?? path.join(config.CB_DATA_DIR, 'files')),
+    signer: fileSigner,
+  });
   const impersonations = createImpersonationService({
     tenancy,
     audit,
@@ -257,6 +288,9 @@ export function createServices(
       tenancy.withPlatform((tx) => identity.hasOtherSessionFrom(tx, userId, sessionId, userAgent)),
     onOrganizationCreated: (org) =>
       tenancy.withTenant(org.id, (tx) => identity.completeOrganization(tx, org)),
+    emitOrganizationEvent: async (orgId, event, payload) => {
+      await tenancy.withTenant(orgId, (tx) => events.emit(tx, event, payload));
+    },
     defaultOrganization: (userId) =>
       tenancy.withPlatform((tx) => identity.findOnlyOrganization(tx, userId)),
     soleOwnerships: async (userId) =>
@@ -317,14 +351,42 @@ export function createServices(
   const notifications = createNotificationsService({
     tenancy,
     recipientsOf: {
-      ...identityNotices({ tenancy }),
+      ...identityNotices({ tenancy, publicUrl: config.PUBLIC_URL }),
       ...webhookNotices({
         adminsOf: organizationAdmins({ tenancy }),
+        publicUrl: config.PUBLIC_URL,
+      }),
+      ...reportNotices({
+        tenancy,
+        personOf: (tx, userId) => identity.findUserById(tx, userId),
+        organizationOf: (tx, orgId) => identity.getOrganization(tx, orgId),
         publicUrl: config.PUBLIC_URL,
       }),
     },
     sendMail: (mail) => mailer.send(mail),
     logger: logger.child({ component: 'notifications' }),
+  });
+  const reports = createReportsService({
+    tenancy,
+    storage,
+    jobs: { enqueue: (definition, payload, options) => jobs.enqueue(definition, payload, options) },
+    events,
+    audit,
+    organizationOf: (tx, orgId) => identity.getOrganization(tx, orgId),
+    membersOf: (tx, orgId) => identity.listMembers(tx, orgId),
+    namesOf: (tx, ids) => identity.userNames(tx, ids),
+    retentionDays: config.REPORTS_RETENTION_DAYS,
+    linkTtlSeconds: config.REPORTS_LINK_TTL_MINUTES * 60,
+    logger: logger.child({ component: 'reports' }),
+  });
+  const digests = createDigests({
+    tenancy,
+    jobs: { enqueue: (definition, payload, options) => jobs.enqueue(definition, payload, options) },
+    sendMail: (mail) => mailer.send(mail),
+    personOf: (tx, userId) => identity.findUserById(tx, userId),
+    setTimeZone: (tx, userId, timeZone) => identity.setTimeZone(tx, userId, timeZone),
+    publicUrl: config.PUBLIC_URL,
+    logger: logger.child({ component: 'digests' }),
   });
   const streaming = config.AMQP_URL
     ? createAmqpPublisher({
@@ -343,7 +405,8 @@ export function createServices(
       tenancy,
       retentionDays: config.WEBHOOK_LOG_RETENTION_DAYS,
     }),
-    ...notificationJobs(notifications),
+    ...notificationJobs(notifications, digests),
+    ...reportJobs(reports),
     ...(streaming ? streamingJobs(streaming) : []),
   ];
   /**
@@ -368,12 +431,14 @@ export function createServices(
   // After every attempt: metrics, and the outbox row learns its event's job settled (in the
   // job's own transaction on the inline driver).
   const webhookSettled = onWebhookJobSettled(webhooks);
+  const reportSettled = onReportJobSettled(reports);
   const onSettled = async (settled: TJobSettled, tx?: Tx) => {
     jobMetrics.observe(settled);
     if (settled.outcome === 'retrying' || settled.dedupKey === null) return;
     const record = async (own: Tx) => {
       await acknowledgeDelivery(own, settled);
       await webhookSettled(settled, own);
+      await reportSettled(settled, own);
     };
     await (tx ? record(tx) : tenancy.withMaintenance(record));
   };
@@ -420,6 +485,10 @@ export function createServices(
   return {
     webhooks,
     notifications,
+    digests,
+    reports,
+    storage,
+    fileSigner,
     closeOutbound: async () => {
       await safeFetch.close();
       await streaming?.close();
@@ -475,6 +544,10 @@ export function routeList(deps: {
     | 'jobRegistry'
     | 'webhooks'
     | 'notifications'
+    | 'digests'
+    | 'reports'
+    | 'storage'
+    | 'fileSigner'
   >;
 }): FastifyPluginAsync[] {
   const { config, readiness, metrics, services } = deps;
@@ -535,7 +608,9 @@ export function routeList(deps: {
       }),
       deadLetterRoutes({ deadLetters: services.deadLetters }),
       webhookRoutes({ webhooks: services.webhooks }),
-      notificationRoutes({ notifications: services.notifications }),
+      notificationRoutes({ notifications: services.notifications, digests: services.digests }),
+      reportRoutes({ reports: services.reports }),
+      fileRoutes({ storage: services.storage, signer: services.fileSigner }),
       queueRoutes({ jobs: services.jobs, driver: config.REDIS_URL ? 'bullmq' : 'inline' }),
     );
     if (config.REDIS_URL) {

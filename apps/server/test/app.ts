@@ -1,3 +1,4 @@
+import type { createInlineQueue } from '#server/platform/jobs/inline-driver';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -92,4 +93,13 @@ export async function createTestApp(
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * What the worker role does, until nothing is left: dispatch outbox events and run the jobs
+ * (the inline driver's).
+ */
+export async function runWork(t: TTestApp): Promise<void> {
+  const queue = t.services.jobs as ReturnType<typeof createInlineQueue>;
+  while ((await t.services.dispatcher.drain()) + (await queue.drain()) > 0);
 }

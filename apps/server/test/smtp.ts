@@ -7,6 +7,10 @@ export type TSmtpSink = {
   messages: ParsedMail[];
   /** The next message to `to` (already received or arriving within the timeout). */
   waitFor(to: string, timeoutMs?: number): Promise<ParsedMail>;
+  /** Every message so far to `to` whose subject matches. */
+  sent(to: string, subject: RegExp): ParsedMail[];
+  /** Those messages once there is at least one, or none after the timeout. */
+  settled(to: string, subject: RegExp, timeoutMs?: number): Promise<ParsedMail[]>;
   close(): Promise<void>;
 };
 
@@ -34,6 +38,10 @@ export async function startSmtpSink(): Promise<TSmtpSink> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.server.address() as AddressInfo;
+  const sent = (to: string, subject: RegExp) =>
+    messages.filter(
+      (m) => subject.test(m.subject ?? '') && recipients(m).includes(to.toLowerCase()),
+    );
   return {
     url: `smtp://127.0.0.1:${port}`,
     messages,
@@ -50,6 +58,14 @@ export async function startSmtpSink(): Promise<TSmtpSink> {
         if (Date.now() > deadline) throw new Error(`no mail to ${to} within ${timeoutMs} ms`);
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
+    },
+    sent,
+    async settled(to, subject, timeoutMs = 5_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (sent(to, subject).length === 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      return sent(to, subject);
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

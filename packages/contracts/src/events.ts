@@ -70,6 +70,48 @@ export const memberTwoFactorReset = defineEvent({
   schema: z.object({ organizationId: id, userId: z.string(), byUserId: z.string() }),
 });
 
+export const invitationCreated = defineEvent({
+  name: 'invitation.created',
+  version: 1,
+  description:
+    'Someone was invited to an organization (or their pending invitation was sent again).',
+  schema: z.object({
+    organizationId: id,
+    invitationId: z.string(),
+    email: z.string(),
+    role: z.string(),
+    inviterUserId: z.string(),
+    expiresAt: at,
+  }),
+});
+
+export const invitationAccepted = defineEvent({
+  name: 'invitation.accepted',
+  version: 1,
+  description: 'An invited person accepted and became a member.',
+  schema: z.object({
+    organizationId: id,
+    invitationId: z.string(),
+    userId: z.string(),
+    role: z.string(),
+    inviterUserId: z.string(),
+  }),
+});
+
+export const memberRoleChanged = defineEvent({
+  name: 'member.role_changed',
+  version: 1,
+  description: "A member's role in an organization changed.",
+  schema: z.object({
+    organizationId: id,
+    userId: z.string(),
+    previousRole: z.string(),
+    role: z.string(),
+    /** Who changed it (empty when not known). */
+    byUserId: z.string(),
+  }),
+});
+
 const roleSnapshot = {
   roleId: id,
   name: z.string(),
@@ -154,6 +196,27 @@ export const webhookEndpointDisabled = defineEvent({
   }),
 });
 
+const reportRef = {
+  reportId: id,
+  kind: z.string(),
+  format: z.string(),
+  requestedByUserId: z.string(),
+};
+
+export const reportReady = defineEvent({
+  name: 'report.ready',
+  version: 1,
+  description: 'A requested report was produced; its file can be downloaded.',
+  schema: z.object({ ...reportRef, rowCount: z.number().int(), sizeBytes: z.number().int() }),
+});
+
+export const reportFailed = defineEvent({
+  name: 'report.failed',
+  version: 1,
+  description: 'A requested report could not be produced.',
+  schema: z.object({ ...reportRef, error: z.string() }),
+});
+
 /** Every event Corebase emits; `docs/events.md` is generated from this list. */
 export const eventCatalogue: readonly TEventDefinition[] = [
   organizationCreated,
@@ -162,12 +225,17 @@ export const eventCatalogue: readonly TEventDefinition[] = [
   organizationPurged,
   organizationSettingsUpdated,
   memberTwoFactorReset,
+  invitationCreated,
+  invitationAccepted,
+  memberRoleChanged,
   roleCreated,
   roleUpdated,
   roleDeleted,
   apiKeyCreated,
   apiKeyRevoked,
   webhookEndpointDisabled,
+  reportReady,
+  reportFailed,
   impersonationStarted,
   impersonationEnded,
 ];

@@ -12,3 +12,4 @@ export * from './jobs.ts';
 export * from './events.ts';
 export * from './webhooks.ts';
 export * from './notifications.ts';
+export * from './reports.ts';

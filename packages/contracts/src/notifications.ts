@@ -13,10 +13,40 @@ export const notificationTypes = [
     defaults: { inApp: true, email: false },
   },
   {
+    type: 'invitation.created',
+    description: 'You were invited to an organization (the invitation itself is always mailed).',
+    channels: ['inApp'],
+    defaults: { inApp: true, email: false },
+  },
+  {
+    type: 'invitation.accepted',
+    description: 'Someone you invited joined the organization.',
+    channels: ['inApp', 'email'],
+    defaults: { inApp: true, email: false },
+  },
+  {
+    type: 'member.role_changed',
+    description: 'Your role in an organization changed.',
+    channels: ['inApp', 'email'],
+    defaults: { inApp: true, email: true },
+  },
+  {
     type: 'webhook_endpoint.disabled',
     description: 'A webhook endpoint of an organization you administer was disabled.',
     channels: ['inApp', 'email'],
     defaults: { inApp: true, email: true },
+  },
+  {
+    type: 'report.ready',
+    description: 'A report you asked for is ready to download.',
+    channels: ['inApp', 'email'],
+    defaults: { inApp: true, email: true },
+  },
+  {
+    type: 'report.failed',
+    description: 'A report you asked for could not be produced.',
+    channels: ['inApp', 'email'],
+    defaults: { inApp: true, email: false },
   },
 ] as const satisfies readonly {
   type: string;
@@ -87,3 +117,44 @@ export const ZUpdateNotificationPreferencesBody = z.object({
     }),
 });
 export type TUpdateNotificationPreferencesBody = z.infer<typeof ZUpdateNotificationPreferencesBody>;
+
+/** Whether a time zone name is one this runtime knows (IANA, e.g. Europe/Paris, or UTC). */
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const ZTimeZone = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .refine(isTimeZone, { message: 'not a time zone name (IANA, e.g. Europe/Paris)' });
+
+/** The daily email of unread notifications. */
+export const ZDigestSettings = z.object({
+  enabled: z.boolean(),
+  /** The hour of the day (0–23, in `timeZone`) it is sent at. */
+  hour: z.number().int().min(0).max(23),
+  /** The person's time zone (IANA); UTC until they set one. */
+  timeZone: z.string(),
+  /** When the next one goes out if there is something unread then; null when disabled. */
+  nextAt: at.nullable(),
+  /** When the last one went out. */
+  lastSentAt: at.nullable(),
+});
+export type TDigestSettings = z.infer<typeof ZDigestSettings>;
+
+export const ZUpdateDigestBody = z
+  .object({
+    enabled: z.boolean(),
+    hour: z.number().int().min(0).max(23),
+    timeZone: ZTimeZone,
+  })
+  .partial()
+  .refine((body) => Object.keys(body).length > 0, { message: 'change at least one field' });
+export type TUpdateDigestBody = z.infer<typeof ZUpdateDigestBody>;

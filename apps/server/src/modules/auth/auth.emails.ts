@@ -1,17 +1,5 @@
+import { layout } from '#server/platform/mail/layout';
 import type { TMail } from '#server/platform/mail/mailer';
-
-const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-function layout(title: string, paragraphs: string[], action: { label: string; url: string }) {
-  const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;line-height:1.5;color:#111">
-<h1 style="font-size:20px">${escapeHtml(title)}</h1>
-${paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n')}
-<p><a href="${escapeHtml(action.url)}" style="display:inline-block;padding:10px 16px;background:#1d4ed8;color:#fff;border-radius:6px;text-decoration:none">${escapeHtml(action.label)}</a></p>
-<p style="color:#555;font-size:13px">Or open this link: ${escapeHtml(action.url)}</p>
-</body></html>`;
-  const text = `${title}\n\n${paragraphs.join('\n\n')}\n\n${action.label}: ${action.url}\n`;
-  return { html, text };
-}
 
 export function verificationEmail(to: string, name: string, url: string): TMail {
   return {

@@ -8,6 +8,13 @@ import { genericOAuth } from 'better-auth/plugins/generic-oauth';
 import { twoFactor } from 'better-auth/plugins/two-factor';
 import { organization } from 'better-auth/plugins/organization';
 import type { HookEndpointContext } from '@better-auth/core';
+import { tryGetCurrentAuthEndpointContext } from '@better-auth/core/context';
+import {
+  invitationAccepted,
+  invitationCreated,
+  memberRoleChanged,
+  type TEventDefinition,
+} from '@corebase/contracts';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { trustedOrigins, type TConfig, type TOidcProvider } from '#server/config';
@@ -68,6 +75,15 @@ export type TAuthDeps = {
     slug: string;
     ownerUserId: string;
   }) => Promise<void>;
+  /**
+   * Writes a catalogue event about an organization (invitations, role changes better-auth made)
+   * to the outbox, in a transaction of that organization.
+   */
+  emitOrganizationEvent: <P>(
+    orgId: string,
+    event: TEventDefinition<P>,
+    payload: P,
+  ) => Promise<void>;
   /** Sessions also go to Redis when configured (read from there first). */
   redis?: Redis | undefined;
   /** Names of the organizations whose only owner this user is. */
@@ -197,12 +213,23 @@ export function createAuth({
   lockout,
   soleOwnerships,
   onOrganizationCreated,
+  emitOrganizationEvent,
   redis,
   knownDevice,
   defaultOrganization,
   onImpersonationSessionEnding,
   keyring,
 }: TAuthDeps) {
+  const announce = async <P>(orgId: string, event: TEventDefinition<P>, payload: P) => {
+    try {
+      await emitOrganizationEvent(orgId, event, payload);
+    } catch (error) {
+      logger.error(
+        { err: error, event: event.name, orgId },
+        'could not record an organization event',
+      );
+    }
+  };
   /** Mails the user when a sign-in comes from a user agent none of their other sessions has. */
   const alertOnNewDevice = async (
     user: { id: string; email: string; name: string },
@@ -686,6 +713,39 @@ export function createAuth({
               name: org.name,
               slug: org.slug,
               ownerUserId: user.id,
+            });
+          },
+          // better-auth has committed these changes when its hooks run: the event follows in its
+          // own transaction. A failure is logged, not answered: the change itself is saved.
+          afterCreateInvitation: async ({ invitation, inviter }) => {
+            await announce(invitation.organizationId, invitationCreated, {
+              organizationId: invitation.organizationId,
+              invitationId: invitation.id,
+              email: invitation.email,
+              role: invitation.role,
+              inviterUserId: inviter.id,
+              expiresAt: new Date(invitation.expiresAt).toISOString(),
+            });
+          },
+          afterAcceptInvitation: async ({ invitation, member }) => {
+            await announce(invitation.organizationId, invitationAccepted, {
+              organizationId: invitation.organizationId,
+              invitationId: invitation.id,
+              userId: member.userId,
+              role: member.role,
+              inviterUserId: invitation.inviterId,
+            });
+          },
+          // Its `user` is the member changed; who changed it is the signed-in caller.
+          afterUpdateMemberRole: async ({ member, previousRole, organization: org }) => {
+            if (previousRole === member.role) return;
+            const caller = tryGetCurrentAuthEndpointContext()?.context.session?.user.id;
+            await announce(org.id, memberRoleChanged, {
+              organizationId: org.id,
+              userId: member.userId,
+              previousRole,
+              role: member.role,
+              byUserId: caller ?? '',
             });
           },
         },

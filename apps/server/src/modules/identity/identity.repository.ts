@@ -44,7 +44,7 @@ export async function insertMembership(
 export async function updateUser(
   tx: Tx,
   id: string,
-  changes: Partial<Pick<typeof users.$inferInsert, 'role' | 'emailVerified' | 'name'>>,
+  changes: Partial<Pick<typeof users.$inferInsert, 'role' | 'emailVerified' | 'name' | 'timeZone'>>,
 ): Promise<void> {
   await tx.update(users).set(changes).where(eq(users.id, id));
 }
@@ -276,4 +276,43 @@ export async function findAdminEmails(
     .where(
       and(eq(memberships.organizationId, orgId), inArray(memberships.role, ['owner', 'admin'])),
     );
+}
+
+export type TMemberListing = {
+  userId: string;
+  name: string;
+  email: string;
+  role: string;
+  joinedAt: Date;
+  twoFactorEnabled: boolean;
+};
+
+/** An organization's members with their account details, by name (the members report). */
+export async function listMembersOf(tx: Tx, orgId: string): Promise<TMemberListing[]> {
+  return tx
+    .select({
+      userId: users.id,
+      name: users.name,
+      email: users.email,
+      role: memberships.role,
+      joinedAt: memberships.createdAt,
+      twoFactorEnabled: users.twoFactorEnabled,
+    })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(eq(memberships.organizationId, orgId))
+    .orderBy(asc(users.name), asc(users.email));
+}
+
+/** Names and addresses of these users (who did what, in reports). */
+export async function findUserNames(
+  tx: Tx,
+  ids: readonly string[],
+): Promise<Map<string, { name: string; email: string }>> {
+  if (ids.length === 0) return new Map();
+  const rows = await tx
+    .select({ id: users.id, name: users.name, email: users.email })
+    .from(users)
+    .where(inArray(users.id, [...ids]));
+  return new Map(rows.map((row) => [row.id, { name: row.name, email: row.email }]));
 }

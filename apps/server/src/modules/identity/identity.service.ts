@@ -17,6 +17,9 @@ import {
   findInvitationRef,
   findMembershipRef,
   findUserById,
+  findUserNames,
+  listMembersOf,
+  type TMemberListing,
   type TInvitationRef,
   type TMembershipRef,
   findUserByEmail,
@@ -43,6 +46,12 @@ export type TCreateOrganization = { id: string; name: string; slug: string; owne
 export type IdentityService = {
   findUserByEmail(tx: Tx, email: string): Promise<TUserRow | undefined>;
   findUserById(tx: Tx, id: string): Promise<TUserRow | undefined>;
+  /** An organization's members with their account details, by name (reports). */
+  listMembers(tx: Tx, orgId: string): Promise<TMemberListing[]>;
+  /** Names and addresses of these users. */
+  userNames(tx: Tx, ids: readonly string[]): Promise<Map<string, { name: string; email: string }>>;
+  /** The user's time zone (IANA, checked by the caller), as update-user would set it. */
+  setTimeZone(tx: Tx, userId: string, timeZone: string): Promise<void>;
   /** Marks the user a platform superadmin with a verified email (CLI and demo seed only). */
   makeSuperadmin(tx: Tx, userId: string): Promise<void>;
   findOrganizationBySlug(tx: Tx, slug: string): Promise<TOrganizationRow | undefined>;
@@ -161,6 +170,12 @@ export function createIdentityService({
     findUserByEmail: (tx, email) => findUserByEmail(tx, email.trim().toLowerCase()),
 
     findUserById,
+
+    listMembers: listMembersOf,
+
+    userNames: findUserNames,
+
+    setTimeZone: (tx, userId, timeZone) => updateUser(tx, userId, { timeZone }),
 
     makeSuperadmin: (tx, userId) => updateUser(tx, userId, { role: 'admin', emailVerified: true }),
 

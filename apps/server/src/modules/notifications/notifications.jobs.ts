@@ -1,7 +1,18 @@
 import { notificationTypes, ZNotificationType } from '@corebase/contracts';
 import { z } from 'zod';
+import {
+  sendDigest,
+  sweepDigests,
+  type Digests,
+} from '#server/modules/notifications/notifications.digest';
 import type { NotificationsService } from '#server/modules/notifications/notifications.service';
-import { defineJob, handle, type TRegisteredJob } from '#server/platform/jobs/jobs';
+import {
+  defineJob,
+  defineSchedule,
+  handle,
+  type TRegisteredJob,
+  type TSchedule,
+} from '#server/platform/jobs/jobs';
 import { subscribe, type TSubscriber } from '#server/platform/outbox/dispatcher';
 
 /** Notifies the people one event concerns, in-app and by email as each prefers. */
@@ -27,6 +38,25 @@ export const notificationSubscribers: TSubscriber[] = notificationTypes.map((ent
   })),
 );
 
-export function notificationJobs(notifications: NotificationsService): TRegisteredJob[] {
-  return [handle(notify, (event) => notifications.notify(event))];
+export function notificationJobs(
+  notifications: NotificationsService,
+  digests: Digests,
+): TRegisteredJob[] {
+  return [
+    handle(notify, (event) => notifications.notify(event)),
+    handle(sweepDigests, async () => {
+      await digests.sweep();
+    }),
+    handle(sendDigest, (payload) => digests.send(payload)),
+  ];
 }
+
+/** Every quarter hour: time zones with half- and quarter-hour offsets get theirs on time too. */
+export const notificationSchedules: TSchedule[] = [
+  defineSchedule({
+    name: 'notifications.sweep-digests',
+    job: sweepDigests,
+    payload: {},
+    cron: '*/15 * * * *',
+  }),
+];

@@ -1,5 +1,7 @@
-import { and, count, desc, eq, isNull, lt, or } from 'drizzle-orm';
+import { and, count, desc, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
+import { users } from '#server/modules/identity/identity.schema';
 import {
+  notificationDigests,
   notificationPreferences,
   notifications,
 } from '#server/modules/notifications/notifications.schema';
@@ -8,7 +10,8 @@ import type { Tx } from '#server/platform/db/database';
 export type TNotificationRow = typeof notifications.$inferSelect;
 export type TPreferenceRow = typeof notificationPreferences.$inferSelect;
 
-// Platform tables: every query names the user whose rows it touches.
+// Platform tables: every query names the user whose rows it touches (but the digest sweep's,
+// which reads across people, with their name, address and time zone from users).
 
 /** One per person and event: a second delivery of the event adds nothing. */
 export async function insertNotification(
@@ -95,5 +98,85 @@ export async function upsertPreference(
     .onConflictDoUpdate({
       target: [notificationPreferences.userId, notificationPreferences.type],
       set: { inApp: row.inApp, email: row.email, updatedAt: new Date() },
+    });
+}
+
+export type TDigestCandidate = {
+  userId: string;
+  email: string;
+  name: string;
+  timeZone: string | null;
+  hour: number;
+  lastSentAt: Date | null;
+};
+
+/**
+ * People with digests on and something unread from the last day: those whose digest hour may
+ * have come (the caller decides in each one's time zone).
+ */
+export async function findDigestCandidates(tx: Tx, since: Date): Promise<TDigestCandidate[]> {
+  const unread = tx
+    .selectDistinct({ userId: notifications.userId })
+    .from(notifications)
+    .where(and(isNull(notifications.readAt), gt(notifications.createdAt, since)))
+    .as('unread');
+  return tx
+    .select({
+      userId: users.id,
+      email: users.email,
+      name: users.name,
+      timeZone: users.timeZone,
+      hour: sql<number>`coalesce(${notificationDigests.hour}, 8)`.mapWith(Number),
+      lastSentAt: notificationDigests.lastSentAt,
+    })
+    .from(unread)
+    .innerJoin(users, eq(users.id, unread.userId))
+    .leftJoin(notificationDigests, eq(notificationDigests.userId, unread.userId))
+    .where(sql`coalesce(${notificationDigests.enabled}, true)`);
+}
+
+/** The user's unread notifications created after `since`, newest first (at most `limit`). */
+export async function findUnreadSince(
+  tx: Tx,
+  userId: string,
+  since: Date,
+  limit: number,
+): Promise<TNotificationRow[]> {
+  return tx
+    .select()
+    .from(notifications)
+    .where(
+      and(
+        eq(notifications.userId, userId),
+        isNull(notifications.readAt),
+        gt(notifications.createdAt, since),
+      ),
+    )
+    .orderBy(desc(notifications.createdAt), desc(notifications.id))
+    .limit(limit);
+}
+
+export async function findDigest(
+  tx: Tx,
+  userId: string,
+): Promise<typeof notificationDigests.$inferSelect | undefined> {
+  const [row] = await tx
+    .select()
+    .from(notificationDigests)
+    .where(eq(notificationDigests.userId, userId));
+  return row;
+}
+
+export async function upsertDigest(
+  tx: Tx,
+  userId: string,
+  changes: { enabled?: boolean; hour?: number; lastSentAt?: Date },
+): Promise<void> {
+  await tx
+    .insert(notificationDigests)
+    .values({ userId, ...changes })
+    .onConflictDoUpdate({
+      target: notificationDigests.userId,
+      set: { ...changes, updatedAt: new Date() },
     });
 }

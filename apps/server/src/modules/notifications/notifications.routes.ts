@@ -1,9 +1,11 @@
 import {
+  ZDigestSettings,
   ZListNotificationsQuery,
   ZNotificationPage,
   ZNotificationParams,
   ZNotificationPreferences,
   ZUnreadCount,
+  ZUpdateDigestBody,
   ZUpdateNotificationPreferencesBody,
   type TNotification,
 } from '@corebase/contracts';
@@ -11,6 +13,7 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { TNotificationRow } from '#server/modules/notifications/notifications.repository';
+import type { Digests } from '#server/modules/notifications/notifications.digest';
 import type { NotificationsService } from '#server/modules/notifications/notifications.service';
 import { decodeCursor, pageOf } from '#server/platform/http/cursor';
 
@@ -28,8 +31,9 @@ const present = (row: TNotificationRow): TNotification => ({
 /** The signed-in person's own notifications and their channel preferences. */
 export function notificationRoutes(deps: {
   notifications: NotificationsService;
+  digests: Digests;
 }): FastifyPluginAsyncZod {
-  const { notifications } = deps;
+  const { notifications, digests } = deps;
   const config = { permission: 'authenticated' as const };
   const tags = ['notifications'];
   const userOf = (request: FastifyRequest) => request.principal!.userId;
@@ -128,6 +132,35 @@ export function notificationRoutes(deps: {
       async (request) => ({
         data: await notifications.setPreferences(userOf(request), request.body),
       }),
+    );
+
+    app.get(
+      '/v1/notifications/digest',
+      {
+        config,
+        schema: {
+          tags,
+          summary:
+            'Your daily digest: on or off, its hour, your time zone, when the next one goes.',
+          response: { 200: ZDigestSettings },
+        },
+      },
+      async (request) => digests.settings(userOf(request)),
+    );
+
+    app.put(
+      '/v1/notifications/digest',
+      {
+        config,
+        schema: {
+          tags,
+          summary:
+            'Turn the daily digest of unread notifications on or off, choose its hour and your time zone.',
+          body: ZUpdateDigestBody,
+          response: { 200: ZDigestSettings },
+        },
+      },
+      async (request) => digests.update(userOf(request), request.body),
     );
   };
 }

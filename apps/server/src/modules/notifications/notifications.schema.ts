@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import {
   boolean,
   index,
+  integer,
   pgTable,
   primaryKey,
   text,
@@ -56,3 +57,17 @@ export const notificationPreferences = pgTable(
   },
   (t) => [primaryKey({ columns: [t.userId, t.type] })],
 );
+
+/**
+ * Platform table (no RLS): a person's daily digest of unread notifications. No row: on, at 08:00
+ * in their time zone (`users.time_zone`, UTC when unset).
+ */
+export const notificationDigests = pgTable('notification_digests', {
+  userId: uuid('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  enabled: boolean('enabled').notNull().default(true),
+  hour: integer('hour').notNull().default(8),
+  lastSentAt: timestamp('last_sent_at', { withTimezone: true, mode: 'date', precision: 3 }),
+  updatedAt: updatedAtColumn(),
+});

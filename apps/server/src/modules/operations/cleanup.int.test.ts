@@ -51,6 +51,8 @@ describe.each(testBackends())('scheduled clean-ups on %s', (backend) => {
       'identity.purge-expired',
       'identity.purge-organizations',
       'jobs.purge-finished',
+      'notifications.sweep-digests',
+      'reports.purge-expired',
       'webhooks.purge-deliveries',
     ]);
     for (const schedule of t.services.schedules) {

@@ -6,6 +6,7 @@ export * from '#server/modules/impersonation/impersonation.schema';
 export * from '#server/modules/notifications/notifications.schema';
 export * from '#server/modules/settings/settings.schema';
 export * from '#server/modules/webhooks/webhooks.schema';
+export * from '#server/modules/reports/reports.schema';
 export * from '#server/platform/jobs/jobs.schema';
 export * from '#server/platform/outbox/outbox.schema';
 
@@ -24,6 +25,7 @@ export const platformTableNames = [
   'jobs',
   'jwks',
   'memberships',
+  'notification_digests',
   'notification_preferences',
   'notifications',
   'organization_roles',
@@ -39,6 +41,7 @@ export const platformTableNames = [
 export const tenantTableNames = [
   'audit_log',
   'organization_settings',
+  'reports',
   'webhook_attempts',
   'webhook_deliveries',
   'webhook_endpoints',

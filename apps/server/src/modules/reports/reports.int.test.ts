@@ -1,0 +1,315 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { and, count, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { memberships } from '#server/modules/identity/identity.schema';
+import { reports } from '#server/modules/reports/reports.schema';
+import { createTestApp, runWork, type TTestApp } from '#test/app';
+import { testBackends } from '#test/databases';
+import { buildWorld, type TPersonaName, type TWorld } from '#test/personas';
+import { startSmtpSink, type TSmtpSink } from '#test/smtp';
+
+type TReport = {
+  id: string;
+  kind: string;
+  format: string;
+  status: string;
+  progress: number;
+  rowCount: number | null;
+  sizeBytes: number | null;
+  error: string | null;
+  fileName: string;
+  downloadUrl: string | null;
+  downloadExpiresAt: string | null;
+  from: string | null;
+  to: string | null;
+  expiresAt: string | null;
+};
+
+describe.each(testBackends())('reports on %s', (backend) => {
+  let t: TTestApp;
+  let world: TWorld;
+  let smtp: TSmtpSink;
+
+  beforeAll(async () => {
+    smtp = await startSmtpSink();
+    t = await createTestApp(backend, {
+      env: { SMTP_URL: smtp.url, RATE_LIMIT_MAX: '100000', RATE_LIMIT_AUTH_MAX: '100000' },
+    });
+    world = await buildWorld(t, `reports-${backend}`);
+  });
+  afterAll(async () => {
+    await t?.close();
+    await smtp?.close();
+  });
+
+  const work = () => runWork(t);
+  const call = (persona: TPersonaName, method: 'GET' | 'POST', url: string, payload?: object) =>
+    t.app.inject({
+      method,
+      url,
+      headers: world.personas[persona].headers,
+      ...(payload ? { payload } : {}),
+    });
+  /** A signed link fetched as a mail client would: no cookie, no key. */
+  const download = (url: string) => {
+    const { pathname, search } = new URL(url);
+    return t.app.inject({ method: 'GET', url: `${pathname}${search}` });
+  };
+  const reportCount = () =>
+    t.services.tenancy.withMaintenance(async (tx) => {
+      const [row] = await tx.select({ n: count() }).from(reports);
+      return row?.n ?? 0;
+    });
+  const ask = async (persona: TPersonaName, body: object) => {
+    const response = await call(persona, 'POST', '/v1/reports', body);
+    expect(response.statusCode, response.body).toBe(202);
+    return response.json<TReport>();
+  };
+
+  it('lists the kinds with the permission each needs', async () => {
+    const kinds = (await call('viewer', 'GET', '/v1/reports/kinds')).json<{
+      data: { kind: string; permission: string }[];
+    }>();
+    expect(kinds.data.map((k) => [k.kind, k.permission])).toEqual([
+      ['members', 'members:read'],
+      ['activity', 'audit:read'],
+      ['audit_highlights', 'audit:read'],
+    ]);
+    expect((await t.app.inject({ url: '/v1/reports' })).statusCode).toBe(401);
+  });
+
+  it('a members CSV: queued, produced by the job, downloaded through its signed link, notified', async () => {
+    const asked = await ask('owner', { kind: 'members', format: 'csv' });
+    expect(asked).toMatchObject({ status: 'queued', progress: 0, downloadUrl: null, from: null });
+
+    await work();
+    const ready = (await call('owner', 'GET', `/v1/reports/${asked.id}`)).json<TReport>();
+    expect(ready).toMatchObject({ status: 'ready', progress: 100, error: null });
+    // Organization A's five members (viewer, member, admin, owner, custom).
+    expect(ready.rowCount).toBe(5);
+    expect(ready.fileName).toBe(
+      `org-a-reports-${backend}-members-${new Date().toISOString().slice(0, 10)}.csv`,
+    );
+    expect(new Date(ready.downloadExpiresAt!).getTime()).toBeGreaterThan(Date.now() + 50 * 60_000);
+
+    const file = await download(ready.downloadUrl!);
+    expect(file.statusCode).toBe(200);
+    expect(file.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(file.headers['content-disposition']).toContain(`filename="${ready.fileName}"`);
+    expect(file.headers['cache-control']).toBe('private, no-store');
+    expect(Number(file.headers['content-length'])).toBe(ready.sizeBytes);
+    expect(file.body).toContain('Name,Email,Role,Joined,Two-factor');
+    expect(file.body).toContain(`owner-reports-${backend}@example.com`);
+    expect(file.body).toContain(`viewer-reports-${backend}@example.com`);
+
+    // The requester learns of it in-app and by email (a link to the page, which signs anew).
+    const inbox = (await call('owner', 'GET', '/v1/notifications')).json<{
+      data: { type: string; link: string }[];
+    }>();
+    expect(inbox.data.find((n) => n.type === 'report.ready')).toMatchObject({
+      link: '/organization/reports',
+    });
+    const [mail, ...more] = await smtp.settled(
+      `owner-reports-${backend}@example.com`,
+      /Members report \(CSV\) is ready/,
+    );
+    expect(more).toHaveLength(0);
+    expect(mail?.text).toContain('/organization/reports');
+  });
+
+  it('refuses a changed, cut or expired link, and a file that is gone', async () => {
+    const asked = await ask('owner', { kind: 'members', format: 'csv' });
+    await work();
+    const { downloadUrl } = (await call('owner', 'GET', `/v1/reports/${asked.id}`)).json<TReport>();
+    const url = new URL(downloadUrl!);
+    const tampered = [
+      url.href.replace(/signature=[^&]+/, 'signature=AAAA'),
+      url.href.replace(/expires=(\d+)/, (_m, n: string) => `expires=${Number(n) + 3600}`),
+      url.href.replace(/name=[^&]+/, 'name=other.csv'),
+      url.href.replace(asked.id, world.orgB),
+    ];
+    for (const href of tampered) {
+      const response = await download(href);
+      expect(response.statusCode, href).toBe(403);
+      expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(response.json<{ detail: string }>().detail).toContain('not valid');
+    }
+    const cut = await download(url.href.replace(/&signature=[^&]+/, ''));
+    expect(cut.statusCode).toBe(400);
+
+    const key = `reports/${world.orgA}/${asked.id}.csv`;
+    const past = new Date(Date.now() - 2 * 3_600_000);
+    const expired = t.services.fileSigner.sign(key, {
+      expiresInSeconds: 60,
+      fileName: 'x.csv',
+      now: past,
+    });
+    const old = await download(expired.url);
+    expect(old.statusCode).toBe(403);
+    expect(old.json<{ detail: string }>().detail).toContain('expired');
+
+    // Past its retention the file is deleted; the report says so and its link finds nothing.
+    await t.services.tenancy.withTenant(world.orgA, (tx) =>
+      tx.update(reports).set({ expiresAt: past }).where(eq(reports.id, asked.id)),
+    );
+    expect(await t.services.reports.purgeExpired()).toBeGreaterThanOrEqual(1);
+    const after = (await call('owner', 'GET', `/v1/reports/${asked.id}`)).json<TReport>();
+    expect(after).toMatchObject({ status: 'expired', downloadUrl: null });
+    const gone = await download(downloadUrl!);
+    expect(gone.statusCode).toBe(404);
+  });
+
+  it('an activity PDF and an audit-highlights CSV of a period, by someone with audit:read', async () => {
+    const to = new Date(Date.now() + 60_000).toISOString();
+    const from = new Date(Date.now() - 3_600_000).toISOString();
+    // A role change (security-relevant) in the period, made through the API.
+    const [viewer] = await t.services.tenancy.withPlatform((tx) =>
+      tx
+        .select()
+        .from(memberships)
+        .where(
+          and(
+            eq(memberships.organizationId, world.orgA),
+            eq(memberships.userId, world.personas.viewer.userId!),
+          ),
+        ),
+    );
+    for (const role of ['member', 'viewer']) {
+      const changed = await call('owner', 'POST', '/v1/auth/organization/update-member-role', {
+        memberId: viewer!.id,
+        role,
+      });
+      expect(changed.statusCode, changed.body).toBe(200);
+    }
+    const pdf = await ask('custom', { kind: 'activity', format: 'pdf', from, to });
+    expect(pdf).toMatchObject({ from, to });
+    const csv = await ask('custom', { kind: 'audit_highlights', format: 'csv', from, to });
+    await work();
+    const page = (await call('custom', 'GET', '/v1/reports?limit=1')).json<{
+      data: TReport[];
+      nextCursor: string | null;
+    }>();
+    expect(page.data.map((r) => r.id)).toEqual([csv.id]);
+    const next = (
+      await call('custom', 'GET', `/v1/reports?limit=1&cursor=${page.nextCursor}`)
+    ).json<{ data: TReport[] }>();
+    expect(next.data.map((r) => r.id)).toEqual([pdf.id]);
+
+    const pdfReady = next.data[0]!;
+    expect(pdfReady.status).toBe('ready');
+    const pdfFile = await download(pdfReady.downloadUrl!);
+    expect(pdfFile.headers['content-type']).toBe('application/pdf');
+    expect(pdfFile.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+
+    const highlights = await download(page.data[0]!.downloadUrl!);
+    // Role changes made while building the world are security-relevant; report requests are not.
+    expect(highlights.body.match(/,member\.role_changed,/g)).toHaveLength(2);
+    expect(highlights.body).toContain(`owner <owner-reports-${backend}@example.com>`);
+    expect(highlights.body).not.toContain('report.requested');
+    // Asking for a report is itself audited.
+    const audit = await t.services.tenancy.withTenant(world.orgA, (tx) =>
+      t.services.audit.list(tx, { action: 'report.requested', limit: 10 }),
+    );
+    expect(audit.map((entry) => entry.targetId)).toEqual(expect.arrayContaining([pdf.id, csv.id]));
+  });
+
+  it('refuses what the caller may not ask for, or a bad period, writing nothing', async () => {
+    const before = await reportCount();
+    const forbidden = await call('viewer', 'POST', '/v1/reports', {
+      kind: 'activity',
+      format: 'csv',
+    });
+    expect(forbidden.statusCode).toBe(403);
+    expect(forbidden.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(forbidden.json<{ detail: string }>().detail).toContain('audit:read');
+    const now = Date.now();
+    for (const body of [
+      { kind: 'nope', format: 'csv' },
+      { kind: 'members', format: 'xlsx' },
+      { kind: 'members', format: 'csv', from: new Date(now - 86_400_000).toISOString() },
+      {
+        kind: 'activity',
+        format: 'csv',
+        from: new Date(now).toISOString(),
+        to: new Date(now - 1).toISOString(),
+      },
+      {
+        kind: 'activity',
+        format: 'csv',
+        from: new Date(now - 400 * 86_400_000).toISOString(),
+        to: new Date(now).toISOString(),
+      },
+      { kind: 'activity', format: 'csv', from: 'yesterday' },
+    ]) {
+      const response = await call('owner', 'POST', '/v1/reports', body);
+      expect(response.statusCode, JSON.stringify(body)).toBe(400);
+      expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
+    }
+    expect(await reportCount()).toBe(before);
+  });
+
+  it('shows each person only their own reports; another organization cannot reach them, even in SQL', async () => {
+    const mine = await ask('owner', { kind: 'members', format: 'pdf' });
+    expect((await call('admin', 'GET', `/v1/reports/${mine.id}`)).statusCode).toBe(404);
+    expect((await call('otherOrgOwner', 'GET', `/v1/reports/${mine.id}`)).statusCode).toBe(404);
+    const theirs = (await call('otherOrgOwner', 'GET', '/v1/reports')).json<{ data: TReport[] }>();
+    expect(theirs.data).toEqual([]);
+    // Inside organization B's transaction, A's rows do not exist; writing one for A is refused.
+    const seen = await t.services.tenancy.withTenant(world.orgB, (tx) =>
+      tx.select().from(reports).where(eq(reports.id, mine.id)),
+    );
+    expect(seen).toEqual([]);
+    await expect(
+      t.services.tenancy.withTenant(world.orgB, (tx) =>
+        tx.insert(reports).values({
+          orgId: world.orgA,
+          requestedBy: world.personas.otherOrgOwner.userId!,
+          kind: 'members',
+          format: 'csv',
+        }),
+      ),
+    ).rejects.toThrow();
+    await work();
+  });
+
+  it('a person may have five in progress at a time; a failed one says so and notifies', async () => {
+    for (let i = 0; i < 5; i += 1) await ask('member', { kind: 'members', format: 'csv' });
+    const sixth = await call('member', 'POST', '/v1/reports', { kind: 'members', format: 'csv' });
+    expect(sixth.statusCode).toBe(409);
+    expect(sixth.json<{ detail: string }>().detail).toContain('5 reports in progress');
+    await work();
+    expect(
+      (await call('member', 'POST', '/v1/reports', { kind: 'members', format: 'csv' })).statusCode,
+    ).toBe(202);
+
+    // A report whose file cannot be written (a folder stands where it goes) fails on the last
+    // attempt.
+    const doomed = await ask('member', { kind: 'members', format: 'csv' });
+    const blocker = path.join(
+      t.config.CB_DATA_DIR,
+      'files',
+      'reports',
+      world.orgA,
+      `${doomed.id}.csv`,
+    );
+    await mkdir(path.join(blocker, 'in-the-way'), { recursive: true });
+    await expect(
+      t.services.reports.generate(
+        { orgId: world.orgA, reportId: doomed.id },
+        { lastAttempt: true },
+      ),
+    ).rejects.toThrow();
+    await work();
+    const failedResponse = await call('member', 'GET', `/v1/reports/${doomed.id}`);
+    expect(failedResponse.statusCode, failedResponse.body).toBe(200);
+    const failed = failedResponse.json<TReport>();
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toContain('could not be produced');
+    expect(failed.downloadUrl).toBeNull();
+    const inbox = (await call('member', 'GET', '/v1/notifications')).json<{
+      data: { type: string }[];
+    }>();
+    expect(inbox.data.some((n) => n.type === 'report.failed')).toBe(true);
+  });
+});
