@@ -351,7 +351,15 @@ export function createServices(
   const notifications = createNotificationsService({
     tenancy,
     recipientsOf: {
-      ...identityNotices({ tenancy, publicUrl: config.PUBLIC_URL }),
+      ...identityNotices({
+        tenancy,
+        publicUrl: config.PUBLIC_URL,
+        twoFactorResetMail: (to, name, organization) =>
+          twoFactorResetEmail(to, name, {
+            organization,
+            signInUrl: `${config.PUBLIC_URL}/sign-in`,
+          }),
+      }),
       ...webhookNotices({
         adminsOf: organizationAdmins({ tenancy }),
         publicUrl: config.PUBLIC_URL,
@@ -588,13 +596,6 @@ export function routeList(deps: {
       organizationRoutes({
         identity: services.identity,
         tenancy: services.tenancy,
-        notifyTwoFactorReset: (member, organization) =>
-          services.mailer.send(
-            twoFactorResetEmail(member.email, member.name, {
-              organization,
-              signInUrl: `${config.PUBLIC_URL}/sign-in`,
-            }),
-          ),
       }),
       roleRoutes({ roles: services.roles, tenancy: services.tenancy }),
       settingsRoutes({ settings: services.settings, tenancy: services.tenancy }),

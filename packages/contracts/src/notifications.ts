@@ -8,9 +8,10 @@ export const notificationTypes = [
   {
     type: 'member.two_factor_reset',
     description: 'An administrator removed your two-factor authentication in an organization.',
-    // Its security notice is always mailed (it is not a preference): in-app only here.
+    // A security notice: always mailed, whatever the preferences (email is no choice here).
     channels: ['inApp'],
     defaults: { inApp: true, email: false },
+    alwaysEmail: true,
   },
   {
     type: 'invitation.created',
@@ -53,6 +54,8 @@ export const notificationTypes = [
   description: string;
   channels: readonly ('inApp' | 'email')[];
   defaults: { inApp: boolean; email: boolean };
+  /** Mailed whatever the person chose (security notices). */
+  alwaysEmail?: true;
 }[];
 export type TNotificationType = (typeof notificationTypes)[number]['type'];
 export const ZNotificationType = z.enum(

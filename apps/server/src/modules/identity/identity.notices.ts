@@ -8,12 +8,18 @@ import {
 import type { Tx } from '#server/platform/db/database';
 import type { Tenancy } from '#server/platform/db/tenancy';
 import { noticeEmail } from '#server/platform/mail/layout';
+import type { TMail } from '#server/platform/mail/mailer';
 
 const orgNameOf = async (tx: Tx, orgId: string | null) =>
   (orgId ? await findOrganizationById(tx, orgId) : undefined)?.name ?? 'an organization';
 
 /** Who identity's events notify, and what they read (the notifications module delivers it). */
-export function identityNotices(deps: { tenancy: Tenancy; publicUrl: string }) {
+export function identityNotices(deps: {
+  tenancy: Tenancy;
+  publicUrl: string;
+  /** The security notice of a reset second factor (auth's template). */
+  twoFactorResetMail: (to: string, name: string, organization: string) => TMail;
+}) {
   return {
     /** The invited person, when they have an account already (everyone gets the invitation mail). */
     'invitation.created': (event: TNotifyEvent): Promise<TRecipient[]> =>
@@ -99,6 +105,7 @@ export function identityNotices(deps: { tenancy: Tenancy; publicUrl: string }) {
             title: 'Two-factor authentication removed',
             body: `An administrator of ${organization} removed your two-factor authentication. Set it up again from your account page.`,
             link: '/account',
+            email: deps.twoFactorResetMail(user.email, user.name, organization),
           },
         ];
       }),

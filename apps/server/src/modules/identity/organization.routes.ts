@@ -16,11 +16,6 @@ const present = (org: TOrganizationView) => ({
 export function organizationRoutes(deps: {
   identity: IdentityService;
   tenancy: Tenancy;
-  /** Tells the member their second factor was reset (after the change committed). */
-  notifyTwoFactorReset: (
-    member: { email: string; name: string },
-    organization: string,
-  ) => Promise<void>;
 }): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
@@ -100,17 +95,15 @@ export function organizationRoutes(deps: {
       },
       async (request, reply) => {
         const { orgId, userId, permissions } = request.principal!;
-        const { member, organization } = await deps.tenancy.withTenant(orgId!, async (tx) => ({
-          member: await deps.identity.resetMemberTwoFactor(tx, {
+        // Its event (in the same transaction) has the member told: in-app, and always by mail,
+        // by the notifications job (retried until the mail server takes it).
+        await deps.tenancy.withTenant(orgId!, (tx) =>
+          deps.identity.resetMemberTwoFactor(tx, {
             orgId: orgId!,
             actor: { userId, permissions, context: requestContextOf(request) },
             memberUserId: request.params.userId,
           }),
-          organization: (await deps.identity.getOrganization(tx, orgId!)).name,
-        }));
-        // Mail is not transactional: it goes once the reset is committed (the event is in the
-        // outbox too, for the notification jobs to come).
-        await deps.notifyTwoFactorReset(member, organization);
+        );
         return reply.status(204).send(null);
       },
     );

@@ -133,7 +133,9 @@ export function createNotificationsService(deps: TNotificationsDeps) {
           return preference;
         });
         const mail = recipient.email;
-        if (wants?.email && mail) {
+        const entry = byType.get(event.type);
+        const always = entry !== undefined && 'alwaysEmail' in entry && entry.alwaysEmail;
+        if ((wants?.email || always) && mail) {
           await tenancy.withMaintenance((tx) =>
             applyOnce(tx, `${event.eventId}:${recipient.userId}:email`, () => deps.sendMail(mail)),
           );

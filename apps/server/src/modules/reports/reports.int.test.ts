@@ -1,7 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { and, count, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { DateTime } from 'luxon';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { memberships } from '#server/modules/identity/identity.schema';
 import { reports } from '#server/modules/reports/reports.schema';
 import { createTestApp, runWork, type TTestApp } from '#test/app';
@@ -311,5 +314,122 @@ describe.each(testBackends())('reports on %s', (backend) => {
       data: { type: string }[];
     }>();
     expect(inbox.data.some((n) => n.type === 'report.failed')).toBe(true);
+  });
+});
+
+const redisUrl = inject('redisUrl');
+
+describe.runIf(redisUrl)('reports and digests through the BullMQ driver', () => {
+  const prefix = `cb-reports-${randomBytes(4).toString('hex')}`;
+  let t: TTestApp;
+  let world: TWorld;
+  let smtp: TSmtpSink;
+
+  beforeAll(async () => {
+    smtp = await startSmtpSink();
+    t = await createTestApp(testBackends().includes('postgres') ? 'postgres' : 'pglite', {
+      env: {
+        REDIS_URL: redisUrl!,
+        JOBS_REDIS_PREFIX: prefix,
+        SMTP_URL: smtp.url,
+        JOBS_POLL_MS: '20',
+        RATE_LIMIT_MAX: '100000',
+        RATE_LIMIT_AUTH_MAX: '100000',
+      },
+    });
+    world = await buildWorld(t, 'reports-bullmq');
+    await t.services.jobs.start();
+    await t.services.dispatcher.start();
+  });
+  afterAll(async () => {
+    await t?.services.dispatcher.stop();
+    await t?.close();
+    await smtp?.close();
+    const redis = new Redis(redisUrl!);
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
+  });
+
+  const until = async <T>(what: string, probe: () => Promise<T | undefined>): Promise<T> => {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const value = await probe();
+      if (value !== undefined) return value;
+      if (Date.now() > deadline) throw new Error(`${what} did not happen in 20 s`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+
+  it('a members PDF is produced by a Redis worker, downloadable, and its requester mailed', async () => {
+    const owner = world.personas.owner.headers;
+    const asked = await t.app.inject({
+      method: 'POST',
+      url: '/v1/reports',
+      headers: owner,
+      payload: { kind: 'members', format: 'pdf' },
+    });
+    expect(asked.statusCode, asked.body).toBe(202);
+    const id = asked.json<TReport>().id;
+    const ready = await until('the report', async () => {
+      const report = (
+        await t.app.inject({ url: `/v1/reports/${id}`, headers: owner })
+      ).json<TReport>();
+      return report.status === 'ready' ? report : undefined;
+    });
+    const { pathname, search } = new URL(ready.downloadUrl!);
+    const file = await t.app.inject({ url: `${pathname}${search}` });
+    expect(file.statusCode).toBe(200);
+    expect(file.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(
+      await smtp.settled(
+        'owner-reports-bullmq@example.com',
+        /Members report \(PDF\) is ready/,
+        20_000,
+      ),
+    ).toHaveLength(1);
+  });
+
+  it('a digest due in the person’s morning is sent by a Redis worker, once', async () => {
+    const member = world.personas.member;
+    const email = 'member-reports-bullmq@example.com';
+    // Something unread: the admin makes them a viewer.
+    const [membership] = await t.services.tenancy.withPlatform((tx) =>
+      tx
+        .select()
+        .from(memberships)
+        .where(
+          and(eq(memberships.organizationId, world.orgA), eq(memberships.userId, member.userId!)),
+        ),
+    );
+    const changed = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/organization/update-member-role',
+      headers: world.personas.admin.headers,
+      payload: { memberId: membership!.id, role: 'viewer' },
+    });
+    expect(changed.statusCode, changed.body).toBe(200);
+    await until('the role-change notice', async () => {
+      const inbox = (
+        await t.app.inject({ url: '/v1/notifications', headers: member.headers })
+      ).json<{ data: { type: string }[] }>();
+      return inbox.data.some((n) => n.type === 'member.role_changed') ? true : undefined;
+    });
+    await t.app.inject({
+      method: 'PUT',
+      url: '/v1/notifications/digest',
+      headers: member.headers,
+      payload: { timeZone: 'America/New_York', hour: 6 },
+    });
+    const morning = DateTime.now()
+      .setZone('America/New_York')
+      .set({ hour: 6, minute: 15, second: 0, millisecond: 0 })
+      .toJSDate();
+    expect(await t.services.digests.sweep(morning)).toBe(1);
+    // A second sweep of the same morning enqueues nothing new (the job key is per local date).
+    expect(await t.services.digests.sweep(morning)).toBe(0);
+    const [digest, ...more] = await smtp.settled(email, /unread notification/, 20_000);
+    expect(more).toHaveLength(0);
+    expect(digest?.text).toContain('from member to viewer');
   });
 });

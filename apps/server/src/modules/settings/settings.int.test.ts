@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog } from '#server/modules/audit/audit.schema';
 import { users } from '#server/modules/identity/identity.schema';
-import { createTestApp, type TTestApp } from '#test/app';
+import { createTestApp, runWork, type TTestApp } from '#test/app';
 import { testBackends } from '#test/databases';
 import { buildWorld, type TPersonaName, type TWorld } from '#test/personas';
 import { startSmtpSink, type TSmtpSink } from '#test/smtp';
@@ -127,12 +127,13 @@ describe.each(testBackends())('organization settings and required two-factor on 
     const reset = await api('admin', 'DELETE', `/v1/organization/members/${viewerId}/two-factor`);
     expect(reset.statusCode, reset.body).toBe(204);
     expect(await twoFactorOf(viewerId)).toBe(false);
-    // Sent once the reset committed, before the answer.
-    const mail = smtp.messages.find(
-      (m) =>
-        m.subject === 'Your Corebase two-factor authentication was reset' &&
-        JSON.stringify(m.to).includes(`viewer-settings-${backend}@example.com`),
+    // Sent by the notifications job, from the reset's event (whatever the preferences say).
+    await runWork(t);
+    const [mail, ...more] = await smtp.settled(
+      `viewer-settings-${backend}@example.com`,
+      /^Your Corebase two-factor authentication was reset$/,
     );
+    expect(more).toHaveLength(0);
     expect(mail?.text).toContain('Org A');
     const audit = await t.services.tenancy.withTenant(world.orgA, (tx) =>
       tx
