@@ -55,3 +55,61 @@ test('opens notifications from the header, sees none yet, turns an email channel
   await expect(twoFactor.getByLabel('In the app')).toBeChecked();
   checkErrors();
 });
+
+test.describe('the daily digest', () => {
+  // The shortcut offers the browser's zone when it differs from the chosen one (UTC at first).
+  test.use({ timezoneId: 'Europe/Paris' });
+
+  test('takes the browser time zone and an hour, then another zone, and keeps them', async ({
+    page,
+  }) => {
+    const checkErrors = watchPageErrors(page);
+    const email = uniqueEmail('digest');
+    await page.goto('/sign-up');
+    await submitSignUp(page, { name: 'Frances Allen', email, password: strongPassword() });
+    await openVerificationLink(page, email);
+    await expect(page.getByTestId('account-email')).toHaveText(email);
+
+    await page.goto('/notifications');
+    const digest = page.getByRole('region', { name: 'Daily digest' });
+    const zone = digest.getByLabel('Time zone');
+    const hour = digest.getByLabel('Hour');
+    const shortcut = digest.getByRole('button', {
+      name: 'Use this browser’s time zone (Europe/Paris)',
+    });
+    await expect(zone).toHaveValue('UTC');
+    await shortcut.click();
+    await expect(zone).toHaveValue('Europe/Paris');
+    await expect(shortcut).toHaveCount(0);
+    await hour.selectOption({ label: '07:00' });
+    await digest.getByLabel('Send me a daily digest').check();
+    await digest.getByRole('button', { name: 'Save digest' }).click();
+    await expect(digest.getByRole('status')).toHaveText('Your digest settings are saved.');
+    await expect(digest.getByTestId('digest-next')).toHaveText(
+      /^Next digest: .*07:00 \(Europe\/Paris\)$/,
+    );
+
+    await page.reload();
+    await expect(zone).toHaveValue('Europe/Paris');
+    await expect(hour).toHaveValue('7');
+    await expect(digest.getByLabel('Send me a daily digest')).toBeChecked();
+    await expect(shortcut).toHaveCount(0);
+    await expect(digest.getByTestId('digest-next')).toHaveText(
+      /^Next digest: .*07:00 \(Europe\/Paris\)$/,
+    );
+
+    // A zone other than the browser's: kept too, and the shortcut is offered again.
+    await zone.selectOption('Asia/Tokyo');
+    await hour.selectOption({ label: '21:00' });
+    await digest.getByRole('button', { name: 'Save digest' }).click();
+    await expect(digest.getByRole('status')).toHaveText('Your digest settings are saved.');
+    await page.reload();
+    await expect(zone).toHaveValue('Asia/Tokyo');
+    await expect(hour).toHaveValue('21');
+    await expect(shortcut).toBeVisible();
+    await expect(digest.getByTestId('digest-next')).toHaveText(
+      /^Next digest: .*21:00 \(Asia\/Tokyo\)$/,
+    );
+    checkErrors();
+  });
+});

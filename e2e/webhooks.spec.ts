@@ -50,7 +50,7 @@ const testRequests = (received: readonly TReceived[]) =>
     }
   });
 
-test('the owner adds an endpoint, a test event is retried, verified and replayed, and a private URL is refused', async ({
+test('the owner adds an endpoint, a test event is retried, verified and replayed, the endpoint is edited, and a private URL is refused', async ({
   page,
 }) => {
   test.setTimeout(90_000);
@@ -171,6 +171,41 @@ test('the owner adds an endpoint, a test event is retried, verified and replayed
         'webhook-signature': header(third, 'webhook-signature'),
       }),
     ).not.toThrow();
+
+    // Editing: a private URL is refused next to its field; a description and a filter are kept.
+    await page.getByRole('button', { name: `Edit ${receiver.url}` }).click();
+    const edit = page.getByRole('form', { name: 'Edit endpoint' });
+    const editUrl = edit.getByRole('textbox', { name: 'Endpoint URL' });
+    await expect(editUrl).toHaveValue(receiver.url);
+    await expect(edit.getByLabel('Description')).toHaveValue('e2e receiver');
+    await editUrl.fill('http://10.0.0.1/x');
+    await edit.getByRole('button', { name: 'Save changes' }).click();
+    await expect(editUrl).toHaveAttribute('aria-invalid', 'true');
+    await expect(editUrl).toHaveAccessibleDescription(/10\.0\.0\.1 is in .*public addresses/);
+    await expect(editUrl).toBeFocused();
+    await editUrl.fill(receiver.url);
+    await edit.getByLabel('Description').fill('e2e receiver, edited');
+    await edit.getByLabel('Only the types chosen below').check();
+    await edit.getByLabel('role.created', { exact: true }).check();
+    await edit.getByLabel('api_key.created', { exact: true }).check();
+    await edit.getByRole('button', { name: 'Save changes' }).click();
+    await expect(page.getByText(`Saved the endpoint ${receiver.url}.`)).toBeVisible();
+    await expect(edit).toHaveCount(0);
+
+    const summary = page.getByRole('region', { name: receiver.url });
+    await page.reload();
+    await expect(summary).toContainText('e2e receiver, edited');
+    await expect(summary).toContainText('role.created');
+    await expect(summary).toContainText('api_key.created');
+    await expect(summary).not.toContainText('All events');
+    await page.getByRole('button', { name: `Edit ${receiver.url}` }).click();
+    await expect(edit.getByLabel('Only the types chosen below')).toBeChecked();
+    await expect(edit.getByLabel('role.created', { exact: true })).toBeChecked();
+    await expect(edit.getByLabel('api_key.created', { exact: true })).toBeChecked();
+    await expect(edit.getByLabel('role.updated', { exact: true })).not.toBeChecked();
+    await expect(edit.getByLabel('Enabled')).toBeChecked();
+    await edit.getByRole('button', { name: 'Cancel' }).click();
+    await expect(edit).toHaveCount(0);
 
     // Tidy up through the page: the endpoint goes, and the list says so.
     await page

@@ -39,6 +39,34 @@ export async function readProblem(response: Response): Promise<TProblemSummary> 
   return { status: response.status, message: fallback };
 }
 
+/** What a call of the API came to: the answer read from its body, or the problem to show. */
+export type TApiResult<T> = { ok: true; answer: T } | { ok: false; problem: TProblemSummary };
+
+const unreadable: TProblemSummary = {
+  status: 200,
+  message: 'The server answered with something this page cannot read. Reload and try again.',
+};
+
+/**
+ * One call: a refusal or a network failure comes back as a problem to show, never a throw.
+ * `read` picks the answer out of the body (null for a 204), or gives null when the body is not
+ * what the contract says.
+ */
+export async function callApi<T>(
+  send: () => Promise<Response>,
+  read: (body: unknown) => T | null,
+): Promise<TApiResult<T>> {
+  let response: Response;
+  try {
+    response = await send();
+  } catch {
+    return { ok: false, problem: { status: 0, message: unreachableMessage } };
+  }
+  if (!response.ok) return { ok: false, problem: await readProblem(response) };
+  const answer = read(response.status === 204 ? null : await response.json().catch(() => null));
+  return answer === null ? { ok: false, problem: unreadable } : { ok: true, answer };
+}
+
 /** A problem+json answer turned into one sentence a person can act on. */
 export async function problemMessage(response: Response): Promise<string> {
   return (await readProblem(response)).message;

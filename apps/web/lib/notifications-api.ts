@@ -1,19 +1,14 @@
 import {
+  ZDigestSettings,
   ZNotificationPage,
   ZNotificationPreferences,
   ZUnreadCount,
+  type TDigestSettings,
   type TNotification,
+  type TUpdateDigestBody,
 } from '@corebase/contracts';
 
-import type { TApiResult } from '@/app/account/two-factor-api';
-import {
-  getJson,
-  postJson,
-  readProblem,
-  sendJson,
-  unreachableMessage,
-  type TProblemSummary,
-} from '@/lib/api';
+import { callApi, getJson, postJson, sendJson, type TApiResult } from '@/lib/api';
 import { preferencesBody, type TPreferenceRow } from '@/lib/notifications';
 
 export type TNotificationPage = {
@@ -22,58 +17,34 @@ export type TNotificationPage = {
   unreadCount: number;
 };
 
-const unexpected: TProblemSummary = {
-  status: 200,
-  message: 'The server answered with something this page cannot read. Reload and try again.',
-};
-
-/**
- * One call: a refusal or a network failure comes back as a problem to show, never a throw.
- * `read` picks the answer out of the body, or null when the body is not what the contract says.
- */
-async function call<T>(
-  send: () => Promise<Response>,
-  read: (body: unknown) => T | null,
-): Promise<TApiResult<T>> {
-  let response: Response;
-  try {
-    response = await send();
-  } catch {
-    return { ok: false, problem: { status: 0, message: unreachableMessage } };
-  }
-  if (!response.ok) return { ok: false, problem: await readProblem(response) };
-  const answer = read(response.status === 204 ? null : await response.json().catch(() => null));
-  return answer === null ? { ok: false, problem: unexpected } : { ok: true, answer };
-}
-
 export function listNotifications(
   cursor: string | null,
   limit = 20,
 ): Promise<TApiResult<TNotificationPage>> {
   const query = new URLSearchParams({ limit: String(limit) });
   if (cursor) query.set('cursor', cursor);
-  return call(
+  return callApi(
     () => getJson(`/v1/notifications?${query}`),
     (body) => ZNotificationPage.safeParse(body).data ?? null,
   );
 }
 
 export function fetchUnreadCount(): Promise<TApiResult<number>> {
-  return call(
+  return callApi(
     () => getJson('/v1/notifications/unread-count'),
     (body) => ZUnreadCount.safeParse(body).data?.unreadCount ?? null,
   );
 }
 
 export function markNotificationRead(id: string): Promise<TApiResult<true>> {
-  return call(
+  return callApi(
     () => postJson(`/v1/notifications/${encodeURIComponent(id)}/read`, {}),
     () => true,
   );
 }
 
 export function markAllNotificationsRead(): Promise<TApiResult<true>> {
-  return call(
+  return callApi(
     () => postJson('/v1/notifications/read-all', {}),
     () => true,
   );
@@ -83,13 +54,26 @@ const readPreferences = (body: unknown): TPreferenceRow[] | null =>
   ZNotificationPreferences.safeParse(body).data?.data ?? null;
 
 export function fetchPreferences(): Promise<TApiResult<TPreferenceRow[]>> {
-  return call(() => getJson('/v1/notifications/preferences'), readPreferences);
+  return callApi(() => getJson('/v1/notifications/preferences'), readPreferences);
 }
 
 /** Saves every row as shown; the server answers with the preferences it now holds. */
 export function savePreferences(rows: TPreferenceRow[]): Promise<TApiResult<TPreferenceRow[]>> {
-  return call(
+  return callApi(
     () => sendJson('PUT', '/v1/notifications/preferences', preferencesBody(rows)),
     readPreferences,
   );
+}
+
+const readDigest = (body: unknown): TDigestSettings | null =>
+  ZDigestSettings.safeParse(body).data ?? null;
+
+/** `GET /v1/notifications/digest`: the daily digest's switch, hour, zone and next sending. */
+export function fetchDigest(): Promise<TApiResult<TDigestSettings>> {
+  return callApi(() => getJson('/v1/notifications/digest'), readDigest);
+}
+
+/** `PUT /v1/notifications/digest`; the server answers with the settings it now holds. */
+export function saveDigest(body: TUpdateDigestBody): Promise<TApiResult<TDigestSettings>> {
+  return callApi(() => sendJson('PUT', '/v1/notifications/digest', body), readDigest);
 }

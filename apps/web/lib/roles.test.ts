@@ -55,6 +55,17 @@ describe('capabilitiesOf', () => {
     }
   });
 
+  it('offers reports to every built-in role, and not to a role with neither permission', () => {
+    for (const role of ['owner', 'admin', 'member', 'viewer']) {
+      expect(capabilitiesOf(role, fallbackRoles).requestReports).toBe(true);
+    }
+    const roles = [
+      ...fallbackRoles,
+      { name: 'billing', builtIn: false, permissions: ['billing:manage'] },
+    ];
+    expect(capabilitiesOf('billing', roles).requestReports).toBe(false);
+  });
+
   it('unites the permissions of a comma-separated role', () => {
     expect(roleNames(' member, admin ')).toEqual(['member', 'admin']);
     expect(capabilitiesOf('member,admin', fallbackRoles).manageMembers).toBe(true);

@@ -1,4 +1,4 @@
-import { builtInRoles, rolePermissions, type TPermission } from '@corebase/contracts';
+import { builtInRoles, reportKinds, rolePermissions, type TPermission } from '@corebase/contracts';
 
 /** A role a membership can hold, as `GET /v1/roles` lists it (only the fields this app reads). */
 export type TRoleOption = { name: string; builtIn: boolean; permissions: readonly string[] };
@@ -48,6 +48,8 @@ export type TCapabilities = {
   manageApiKeys: boolean;
   /** Add, change and remove webhook endpoints; read their deliveries. */
   manageWebhooks: boolean;
+  /** Ask for at least one kind of report (members:read or audit:read, by kind). */
+  requestReports: boolean;
   isOwner: boolean;
   /** Roles the caller may hand out (only an owner may make someone an owner). */
   assignable: string[];
@@ -66,6 +68,7 @@ export function capabilitiesOf(callerRole: string, roles: readonly TRoleOption[]
     manageSettings: has('settings:manage'),
     manageApiKeys: has('apikeys:manage'),
     manageWebhooks: has('webhooks:manage'),
+    requestReports: reportKinds.some((entry) => has(entry.permission)),
     isOwner,
     assignable: roles.map((role) => role.name).filter((name) => isOwner || name !== 'owner'),
   };

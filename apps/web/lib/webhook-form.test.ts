@@ -8,6 +8,7 @@ import {
   formErrorsOf,
   parseCreateWebhook,
   parseOverlapHours,
+  parseUpdateWebhook,
 } from './webhook-form';
 
 describe('parseCreateWebhook', () => {
@@ -45,6 +46,72 @@ describe('parseCreateWebhook', () => {
     expect(parsed.ok).toBe(false);
     if (parsed.ok) return;
     expect(Object.keys(parsed.errors).sort()).toEqual(['description', 'eventTypes', 'url']);
+  });
+});
+
+describe('parseUpdateWebhook', () => {
+  const endpoint = {
+    url: 'https://example.com/hooks',
+    description: 'CRM',
+    eventTypes: [],
+    enabled: false,
+  };
+  const unchanged = {
+    url: endpoint.url,
+    description: endpoint.description,
+    chooseTypes: false,
+    eventTypes: [],
+    enabled: false,
+  };
+
+  it('sends only what changed', () => {
+    expect(
+      parseUpdateWebhook(
+        {
+          ...unchanged,
+          description: ' Billing ',
+          chooseTypes: true,
+          eventTypes: ['organization.settings_updated'],
+        },
+        endpoint,
+      ),
+    ).toEqual({
+      ok: true,
+      body: { description: 'Billing', eventTypes: ['organization.settings_updated'] },
+    });
+    expect(parseUpdateWebhook({ ...unchanged, enabled: true }, endpoint)).toEqual({
+      ok: true,
+      body: { enabled: true },
+    });
+  });
+
+  it('answers null when nothing changed, the same types in another order included', () => {
+    expect(parseUpdateWebhook({ ...unchanged, url: ` ${endpoint.url} ` }, endpoint)).toEqual({
+      ok: true,
+      body: null,
+    });
+    expect(
+      parseUpdateWebhook(
+        { ...unchanged, chooseTypes: true, eventTypes: ['role.created', 'api_key.created'] },
+        { ...endpoint, eventTypes: ['api_key.created', 'role.created'] },
+      ),
+    ).toEqual({ ok: true, body: null });
+  });
+
+  it('sends all events as an empty list, and refuses choosing types with none ticked', () => {
+    expect(parseUpdateWebhook(unchanged, { ...endpoint, eventTypes: ['role.created'] })).toEqual({
+      ok: true,
+      body: { eventTypes: [] },
+    });
+    const parsed = parseUpdateWebhook({ ...unchanged, chooseTypes: true }, endpoint);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(Object.keys(parsed.errors)).toEqual(['eventTypes']);
+  });
+
+  it('names a bad URL', () => {
+    const parsed = parseUpdateWebhook({ ...unchanged, url: 'not a url' }, endpoint);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(Object.keys(parsed.errors)).toEqual(['url']);
   });
 });
 

@@ -1,11 +1,15 @@
 import {
   ZCreateWebhookBody,
   ZRotateWebhookSecretBody,
+  ZUpdateWebhookBody,
   type TCreateWebhookBody,
   type TFieldError,
+  type TUpdateWebhookBody,
   type TWebhookDelivery,
   type TWebhookEndpoint,
 } from '@corebase/contracts';
+
+import { serverFieldErrors } from '@/lib/form';
 
 /** The endpoints page, and one endpoint's page (its delivery log). */
 export const webhooksPath = '/organization/webhooks';
@@ -28,7 +32,8 @@ export type TWebhookFormInput = {
   chooseTypes: boolean;
   eventTypes: string[];
 };
-export type TWebhookFormField = 'url' | 'description' | 'eventTypes';
+const webhookFormFields = ['url', 'description', 'eventTypes'] as const;
+export type TWebhookFormField = (typeof webhookFormFields)[number];
 export type TWebhookFormErrors = Partial<Record<TWebhookFormField, string>>;
 
 type TParsed = { ok: true; body: TCreateWebhookBody } | { ok: false; errors: TWebhookFormErrors };
@@ -38,6 +43,17 @@ const messages: Required<TWebhookFormErrors> = {
   description: 'Keep the description under 500 characters.',
   eventTypes: 'Choose at least one event type, or send all of them.',
 };
+
+/** The contract's refusals, each as this form's own sentence for its field. */
+function addIssueErrors(
+  errors: TWebhookFormErrors,
+  issues: readonly { path: readonly PropertyKey[] }[],
+): void {
+  for (const issue of issues) {
+    const field = webhookFormFields.find((name) => name === issue.path[0]);
+    if (field !== undefined) errors[field] ??= messages[field];
+  }
+}
 
 /**
  * The new-endpoint form checked with the contract's own schema. "All event types" is sent as an
@@ -53,14 +69,44 @@ export function parseCreateWebhook(input: TWebhookFormInput): TParsed {
     eventTypes: input.chooseTypes ? input.eventTypes : [],
     enabled: true,
   });
-  if (!result.success) {
-    for (const issue of result.error.issues) {
-      const field = issue.path[0];
-      if (field === 'url' || field === 'description' || field === 'eventTypes') {
-        errors[field] ??= messages[field];
-      }
-    }
+  if (!result.success) addIssueErrors(errors, result.error.issues);
+  if (Object.keys(errors).length > 0 || !result.success) return { ok: false, errors };
+  return { ok: true, body: result.data };
+}
+
+export type TWebhookEditInput = TWebhookFormInput & { enabled: boolean };
+
+type TParsedUpdate =
+  | { ok: true; body: TUpdateWebhookBody }
+  | { ok: true; body: null }
+  | { ok: false; errors: TWebhookFormErrors };
+
+const sameTypes = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && a.every((name) => b.includes(name));
+
+/**
+ * The edit form as a PATCH body holding only what differs from the endpoint as the server has
+ * it (`body: null` when nothing does). Re-sending unchanged fields is not harmless: the server
+ * checks (and resolves) a sent URL again, and a sent `enabled: false` replaces the reason an
+ * endpoint was disabled for ("failing") with "disabled by a person".
+ */
+export function parseUpdateWebhook(
+  input: TWebhookEditInput,
+  endpoint: Pick<TWebhookEndpoint, 'url' | 'description' | 'eventTypes' | 'enabled'>,
+): TParsedUpdate {
+  const errors: TWebhookFormErrors = {};
+  if (input.chooseTypes && input.eventTypes.length === 0) errors.eventTypes = messages.eventTypes;
+  const eventTypes = input.chooseTypes ? input.eventTypes : [];
+  const changes: Record<string, unknown> = {};
+  if (input.url.trim() !== endpoint.url) changes.url = input.url;
+  if (input.description.trim() !== endpoint.description) changes.description = input.description;
+  if (!sameTypes(eventTypes, endpoint.eventTypes)) changes.eventTypes = eventTypes;
+  if (input.enabled !== endpoint.enabled) changes.enabled = input.enabled;
+  if (Object.keys(errors).length === 0 && Object.keys(changes).length === 0) {
+    return { ok: true, body: null };
   }
+  const result = ZUpdateWebhookBody.safeParse(changes);
+  if (!result.success) addIssueErrors(errors, result.error.issues);
   if (Object.keys(errors).length > 0 || !result.success) return { ok: false, errors };
   return { ok: true, body: result.data };
 }
@@ -70,15 +116,7 @@ export function parseCreateWebhook(input: TWebhookFormInput): TParsed {
  * why, e.g. that it resolves to a private address). `eventTypes.2` counts as `eventTypes`.
  */
 export function formErrorsOf(errors: readonly TFieldError[] | undefined): TWebhookFormErrors {
-  const result: TWebhookFormErrors = {};
-  for (const error of errors ?? []) {
-    if (error.in !== 'body') continue;
-    const field = error.field.split('.', 1)[0];
-    if (field === 'url' || field === 'description' || field === 'eventTypes') {
-      result[field] ??= error.message;
-    }
-  }
-  return result;
+  return serverFieldErrors(errors, webhookFormFields);
 }
 
 /** The overlap of a rotation as a whole number of hours, or null when it is not one. */

@@ -1,5 +1,4 @@
-import type { TApiResult } from '@/app/account/two-factor-api';
-import { getJson, postJson, readProblem, unreachableMessage } from '@/lib/api';
+import { getJson, postJson, readProblem, unreachableMessage, type TApiResult } from '@/lib/api';
 import { parseSignInMethods, type TSignInMethod } from '@/lib/sign-in-providers';
 
 /** The signed-in user's ways to sign in: the password and each connected provider. */

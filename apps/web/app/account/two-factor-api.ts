@@ -1,6 +1,10 @@
-import { postJson, readProblem, unreachableMessage, type TProblemSummary } from '@/lib/api';
-
-export type TApiResult<T> = { ok: true; answer: T } | { ok: false; problem: TProblemSummary };
+import {
+  postJson,
+  readProblem,
+  unreachableMessage,
+  type TApiResult,
+  type TProblemSummary,
+} from '@/lib/api';
 
 /** What `POST /v1/auth/two-factor/enable` answers: not on yet, until a code confirms it. */
 export type TTotpSetup = { totpURI: string; qrCode: string; backupCodes: string[] };

@@ -2,6 +2,7 @@
 
 import { useEffect, useState } from 'react';
 
+import { DigestSection } from '@/app/notifications/digest-section';
 import { NotificationList } from '@/app/notifications/notification-list';
 import { PreferencesSection } from '@/app/notifications/preferences-section';
 import { TextLink } from '@/components/ui/text-link';
@@ -37,6 +38,7 @@ export function NotificationsPanel() {
     <div className="mt-6 space-y-8">
       <NotificationList />
       <PreferencesSection />
+      <DigestSection />
     </div>
   );
 }

@@ -9,6 +9,7 @@ import { MembersSection } from '@/app/organization/members-section';
 import { loadOrganizationView, type TOrganizationView } from '@/app/organization/organization-data';
 import { OrganizationDetails } from '@/app/organization/organization-details';
 import { OrganizationSwitcher } from '@/app/organization/organization-switcher';
+import { ReportsSection } from '@/app/organization/reports-section';
 import { RolesSection } from '@/app/organization/roles-section';
 import { SettingsSection } from '@/app/organization/settings-section';
 import { WebhooksSection } from '@/app/organization/webhooks-section';
@@ -147,6 +148,7 @@ function ActiveOrganization({
         />
       ) : null}
       {capabilities.manageWebhooks ? <WebhooksSection /> : null}
+      {capabilities.requestReports ? <ReportsSection /> : null}
       <LeaveOrganization
         key={`leave:${view.organization.id}`}
         organization={view.organization}

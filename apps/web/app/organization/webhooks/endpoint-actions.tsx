@@ -87,12 +87,16 @@ function RotateSecretForm({
   );
 }
 
-/** What an admin does to one endpoint: switch it, try it, rotate its secret, remove it. */
+/**
+ * What an admin does to one endpoint: edit it (where the page offers the form), switch it, try
+ * it, rotate its secret, remove it.
+ */
 export function EndpointActions({
   endpoint,
   run,
   pending,
   onSecret,
+  onEdit,
   onTestSent,
   onDeleted,
 }: {
@@ -100,6 +104,8 @@ export function EndpointActions({
   run: TRun;
   pending: string | null;
   onSecret: (shown: TShownSecret) => void;
+  /** Given where the edit form can open; absent, no Edit button. */
+  onEdit?: () => void;
   onTestSent?: () => void;
   onDeleted?: () => void;
 }) {
@@ -108,6 +114,17 @@ export function EndpointActions({
   return (
     <div>
       <div className="flex flex-wrap gap-2">
+        {onEdit ? (
+          <Button
+            variant="outline"
+            size="sm"
+            aria-label={`Edit ${endpoint.url}`}
+            disabled={busy}
+            onClick={onEdit}
+          >
+            Edit
+          </Button>
+        ) : null}
         <Button
           variant="outline"
           size="sm"

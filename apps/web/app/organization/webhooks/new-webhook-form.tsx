@@ -1,16 +1,18 @@
 'use client';
 
 import { ZWebhookEndpointWithSecret } from '@corebase/contracts';
-import { useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 
-import { EventTypePicker } from '@/app/organization/webhooks/event-type-picker';
 import type { TFeedback } from '@/app/organization/use-api-action';
-import { Button } from '@/components/ui/button';
-import { Field } from '@/components/ui/field';
-import { Notice } from '@/components/ui/notice';
-import { postJson, readProblem, unreachableMessage } from '@/lib/api';
-import { useFocusFirstError } from '@/lib/use-focus-first-error';
-import { formErrorsOf, parseCreateWebhook, type TWebhookFormErrors } from '@/lib/webhook-form';
+import { EndpointForm } from '@/app/organization/webhooks/endpoint-form';
+import { postJson, readProblem } from '@/lib/api';
+import { useFormSubmit } from '@/lib/use-form-submit';
+import {
+  formErrorsOf,
+  parseCreateWebhook,
+  type TWebhookFormField,
+  type TWebhookFormInput,
+} from '@/lib/webhook-form';
 import type { TWebhookEventType } from '@/lib/webhooks-api';
 
 /**
@@ -26,105 +28,55 @@ export function NewWebhookForm({
   onCreated: (created: { url: string; secret: string }, feedback: TFeedback) => void;
   onClose: () => void;
 }) {
-  const formRef = useRef<HTMLFormElement>(null);
-  const [url, setUrl] = useState('');
-  const [description, setDescription] = useState('');
-  const [chooseTypes, setChooseTypes] = useState(false);
-  const [selected, setSelected] = useState<string[]>([]);
-  const [errors, setErrors] = useState<TWebhookFormErrors>({});
-  const [problem, setProblem] = useState<string | null>(null);
-  const [pending, setPending] = useState(false);
-  useFocusFirstError(formRef, errors);
+  const [fields, setFields] = useState<TWebhookFormInput>({
+    url: '',
+    description: '',
+    chooseTypes: false,
+    eventTypes: [],
+  });
+  const form = useFormSubmit<TWebhookFormField>();
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    setProblem(null);
-    const parsed = parseCreateWebhook({ url, description, chooseTypes, eventTypes: selected });
+    form.setProblem(null);
+    const parsed = parseCreateWebhook(fields);
     if (!parsed.ok) {
-      setErrors(parsed.errors);
+      form.setErrors(parsed.errors);
       return;
     }
-    setErrors({});
-    setPending(true);
-    try {
+    form.setErrors({});
+    await form.send(async () => {
       const response = await postJson('/v1/webhooks', parsed.body);
       if (!response.ok) {
         const refusal = await readProblem(response);
-        const fieldErrors = formErrorsOf(refusal.errors);
-        setErrors(fieldErrors);
-        if (Object.keys(fieldErrors).length === 0) setProblem(refusal.message);
+        form.showRefusal(formErrorsOf(refusal.errors), refusal.message);
         return;
       }
       const created = ZWebhookEndpointWithSecret.safeParse(await response.json().catch(() => null));
       if (!created.success) {
-        setProblem('The endpoint was added, but its secret could not be read: rotate it.');
+        form.setProblem('The endpoint was added, but its secret could not be read: rotate it.');
         return;
       }
       onCreated(
         { url: created.data.url, secret: created.data.secret },
         { tone: 'success', message: `Added the endpoint ${created.data.url}.` },
       );
-    } catch {
-      setProblem(unreachableMessage);
-    } finally {
-      setPending(false);
-    }
+    });
   }
 
   return (
-    <form
-      ref={formRef}
-      onSubmit={(event) => void onSubmit(event)}
-      className="mt-4 space-y-4 rounded-lg border border-border p-4"
-      noValidate
-      aria-labelledby="new-webhook-heading"
-    >
-      <h3 id="new-webhook-heading" className="font-medium">
-        New endpoint
-      </h3>
-      <Field
-        label="Endpoint URL"
-        name="url"
-        type="url"
-        inputMode="url"
-        placeholder="https://example.com/webhooks/corebase"
-        hint="Where events are POSTed. It must reach a public address."
-        autoComplete="off"
-        spellCheck={false}
-        required
-        maxLength={2000}
-        value={url}
-        onChange={(event) => setUrl(event.target.value)}
-        error={errors.url}
-        className="font-mono"
-      />
-      <Field
-        label="Description"
-        name="description"
-        hint="Optional: what receives these events, e.g. “CRM sync”."
-        autoComplete="off"
-        maxLength={500}
-        value={description}
-        onChange={(event) => setDescription(event.target.value)}
-        error={errors.description}
-      />
-      <EventTypePicker
-        eventTypes={eventTypes}
-        chooseTypes={chooseTypes}
-        selected={selected}
-        onChooseTypes={setChooseTypes}
-        onChange={setSelected}
-        error={errors.eventTypes}
-      />
-      {problem ? <Notice tone="error">{problem}</Notice> : null}
-      <div className="flex flex-wrap gap-2">
-        <Button type="submit" disabled={pending}>
-          {pending ? 'Adding…' : 'Add endpoint'}
-        </Button>
-        <Button variant="ghost" onClick={onClose}>
-          Cancel
-        </Button>
-      </div>
-    </form>
+    <EndpointForm
+      title="New endpoint"
+      headingId="new-webhook-heading"
+      form={form}
+      fields={fields}
+      onFieldsChange={(change) => setFields((current) => ({ ...current, ...change }))}
+      eventTypes={eventTypes}
+      urlPlaceholder="https://example.com/webhooks/corebase"
+      submitLabel="Add endpoint"
+      pendingLabel="Adding…"
+      onSubmit={onSubmit}
+      onClose={onClose}
+    />
   );
 }

@@ -4,16 +4,17 @@ import type { TWebhookEndpoint } from '@corebase/contracts';
 import { useCallback, useEffect, useState } from 'react';
 
 import { FeedbackNotice } from '@/app/organization/feedback-notice';
+import { PageLoadStatus, type TPageLoadStatus } from '@/app/organization/page-load-status';
 import { useApiAction } from '@/app/organization/use-api-action';
 import { EndpointActions } from '@/app/organization/webhooks/endpoint-actions';
 import { EndpointFacts, EndpointState } from '@/app/organization/webhooks/endpoint-summary';
 import { NewWebhookForm } from '@/app/organization/webhooks/new-webhook-form';
 import { ShownSecret, type TShownSecret } from '@/app/organization/webhooks/shown-secret';
+import { useWebhookEventTypes } from '@/app/organization/webhooks/use-webhook-event-types';
 import { Button } from '@/components/ui/button';
-import { Notice } from '@/components/ui/notice';
 import { TextLink } from '@/components/ui/text-link';
 import { webhookPath } from '@/lib/webhook-form';
-import { fetchWebhookEventTypes, fetchWebhooks, type TWebhookEventType } from '@/lib/webhooks-api';
+import { fetchWebhooks } from '@/lib/webhooks-api';
 
 type TRun = ReturnType<typeof useApiAction>['run'];
 
@@ -51,16 +52,11 @@ function EndpointRow({
   );
 }
 
-type TLoaded =
-  | { kind: 'loading' }
-  | { kind: 'forbidden'; message: string }
-  | { kind: 'failed'; message: string }
-  | { kind: 'ready'; endpoints: TWebhookEndpoint[] };
+type TLoaded = TPageLoadStatus | { kind: 'ready'; endpoints: TWebhookEndpoint[] };
 
 /** The organization's endpoints, a form to add one, and what can be done to each. */
 export function WebhooksPanel() {
   const [loaded, setLoaded] = useState<TLoaded>({ kind: 'loading' });
-  const [eventTypes, setEventTypes] = useState<TWebhookEventType[] | null>(null);
   const [version, setVersion] = useState(0);
   const reload = useCallback(() => setVersion((v) => v + 1), []);
   const { pending, feedback, run, setFeedback } = useApiAction(reload);
@@ -85,32 +81,9 @@ export function WebhooksPanel() {
     };
   }, [version, setFeedback]);
 
-  useEffect(() => {
-    let cancelled = false;
-    // Without the catalogue the form still offers "All events".
-    void fetchWebhookEventTypes().then((answer) => {
-      if (!cancelled && answer.ok) setEventTypes(answer.data);
-    });
-    return () => {
-      cancelled = true;
-    };
-  }, []);
+  const eventTypes = useWebhookEventTypes();
 
-  if (loaded.kind === 'loading') return <p className="mt-6 text-muted-foreground">Loading…</p>;
-  if (loaded.kind === 'forbidden') {
-    return (
-      <Notice tone="error" className="mt-6">
-        {loaded.message} <TextLink href="/organization">Back to the organization</TextLink>
-      </Notice>
-    );
-  }
-  if (loaded.kind === 'failed') {
-    return (
-      <Notice tone="error" className="mt-6">
-        {loaded.message}
-      </Notice>
-    );
-  }
+  if (loaded.kind !== 'ready') return <PageLoadStatus status={loaded} />;
 
   const { endpoints } = loaded;
   return (

@@ -7,9 +7,11 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { FeedbackNotice } from '@/app/organization/feedback-notice';
 import { useApiAction } from '@/app/organization/use-api-action';
 import { DeliveryLog } from '@/app/organization/webhooks/[id]/delivery-log';
+import { EditWebhookForm } from '@/app/organization/webhooks/[id]/edit-webhook-form';
 import { EndpointActions } from '@/app/organization/webhooks/endpoint-actions';
 import { EndpointFacts, EndpointState } from '@/app/organization/webhooks/endpoint-summary';
 import { ShownSecret, type TShownSecret } from '@/app/organization/webhooks/shown-secret';
+import { useWebhookEventTypes } from '@/app/organization/webhooks/use-webhook-event-types';
 import { Notice } from '@/components/ui/notice';
 import { TextLink } from '@/components/ui/text-link';
 import { webhooksPath } from '@/lib/webhook-form';
@@ -29,6 +31,7 @@ export function WebhookDetailPanel({ id }: { id: string }) {
   const reload = useCallback(() => setVersion((v) => v + 1), []);
   const { pending, feedback, run, setFeedback } = useApiAction(reload);
   const [shown, setShown] = useState<TShownSecret | null>(null);
+  const [editing, setEditing] = useState(false);
   // Once shown, a failed re-read keeps the endpoint on screen and says so in the notice.
   const shownOnce = useRef(false);
   // Deleted here: the page is on its way back to the list, its 404 is no news.
@@ -51,6 +54,8 @@ export function WebhookDetailPanel({ id }: { id: string }) {
       cancelled = true;
     };
   }, [id, version, setFeedback]);
+
+  const eventTypes = useWebhookEventTypes();
 
   if (loaded.kind === 'loading') return <p className="mt-6 text-muted-foreground">Loading…</p>;
   if (loaded.kind === 'missing') {
@@ -83,12 +88,33 @@ export function WebhookDetailPanel({ id }: { id: string }) {
           run={run}
           pending={pending}
           onSecret={setShown}
+          onEdit={
+            editing
+              ? undefined
+              : () => {
+                  setShown(null);
+                  setFeedback(null);
+                  setEditing(true);
+                }
+          }
           onTestSent={() => setLogKey((n) => n + 1)}
           onDeleted={() => {
             deleted.current = true;
             router.push(webhooksPath);
           }}
         />
+        {editing ? (
+          <EditWebhookForm
+            endpoint={endpoint}
+            eventTypes={eventTypes}
+            onSaved={(outcome) => {
+              setEditing(false);
+              setFeedback(outcome);
+              reload();
+            }}
+            onClose={() => setEditing(false)}
+          />
+        ) : null}
         <div className="empty:hidden">
           <FeedbackNotice feedback={feedback} />
         </div>
