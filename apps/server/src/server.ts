@@ -131,6 +131,7 @@ import { createEvents } from '#server/platform/outbox/events';
 import {
   reportJobs,
   reportSchedules,
+  reportSubscribers,
   onReportJobSettled,
 } from '#server/modules/reports/reports.jobs';
 import { reportNotices } from '#server/modules/reports/reports.notices';
@@ -424,6 +425,7 @@ export function createServices(
   const subscriberList: TSubscriber[] = [
     ...webhookSubscribers,
     ...notificationSubscribers,
+    ...reportSubscribers,
     ...(streaming ? streamingSubscribers : []),
   ];
   const jobRegistry = createJobRegistry(

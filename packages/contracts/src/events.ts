@@ -107,8 +107,8 @@ export const memberRoleChanged = defineEvent({
     userId: z.string(),
     previousRole: z.string(),
     role: z.string(),
-    /** Who changed it (empty when not known). */
-    byUserId: z.string(),
+    /** Who changed it (null when not known). */
+    byUserId: z.string().nullable(),
   }),
 });
 
@@ -203,6 +203,17 @@ const reportRef = {
   requestedByUserId: z.string(),
 };
 
+export const reportRequested = defineEvent({
+  name: 'report.requested',
+  version: 1,
+  description: 'Someone asked for a report; its job produces it.',
+  schema: z.object({
+    ...reportRef,
+    from: at.nullable(),
+    to: at.nullable(),
+  }),
+});
+
 export const reportReady = defineEvent({
   name: 'report.ready',
   version: 1,
@@ -234,6 +245,7 @@ export const eventCatalogue: readonly TEventDefinition[] = [
   apiKeyCreated,
   apiKeyRevoked,
   webhookEndpointDisabled,
+  reportRequested,
   reportReady,
   reportFailed,
   impersonationStarted,

@@ -21,7 +21,7 @@ export const reportKinds = [
     kind: 'audit_highlights',
     title: 'Audit highlights',
     description:
-      'Security-relevant changes in the period (roles, members, invitations, two-factor, API keys, webhooks, failed sign-ins), counted and listed.',
+      'Security-relevant changes in the period (members and their roles, invitations, two-factor resets, custom roles, API keys, webhooks, organization settings), counted and listed.',
     permission: 'audit:read',
     period: true,
   },
@@ -49,15 +49,20 @@ export const ZReportStatus = z.enum(reportStatuses);
 export const reportMaxPeriodDays = 366;
 
 const at = z.iso.datetime({ offset: true });
+const year = (value: string) => new Date(value).getUTCFullYear();
+/** A period bound: from 1970 to 9999 (older dates hold no Corebase data). */
+const ZPeriodBound = at.refine((value) => year(value) >= 1970 && year(value) <= 9999, {
+  message: 'a date between 1970 and 9999',
+});
 
 export const ZCreateReportBody = z
   .object({
     kind: ZReportKind,
     format: ZReportFormat,
     /** Start of the period (activity, audit highlights). Default: 30 days before `to`. */
-    from: at.optional(),
+    from: ZPeriodBound.optional(),
     /** End of the period. Default: now. */
-    to: at.optional(),
+    to: ZPeriodBound.optional(),
   })
   .refine((body) => !body.from || !body.to || new Date(body.from) < new Date(body.to), {
     message: 'from must be before to',

@@ -745,7 +745,7 @@ export function createAuth({
               userId: member.userId,
               previousRole,
               role: member.role,
-              byUserId: caller ?? '',
+              byUserId: caller ?? null,
             });
           },
         },

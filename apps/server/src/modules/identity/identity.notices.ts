@@ -66,10 +66,11 @@ export function identityNotices(deps: {
     'member.role_changed': (event: TNotifyEvent): Promise<TRecipient[]> =>
       deps.tenancy.withPlatform(async (tx) => {
         const userId = String(event.payload.userId);
-        if (userId === String(event.payload.byUserId)) return [];
+        const byUserId = typeof event.payload.byUserId === 'string' ? event.payload.byUserId : null;
+        if (userId === byUserId) return [];
         const member = await findUserById(tx, userId);
         if (!member) return [];
-        const by = await findUserById(tx, String(event.payload.byUserId));
+        const by = byUserId ? await findUserById(tx, byUserId) : undefined;
         const organization = await orgNameOf(tx, event.orgId);
         const body = `${by?.name ?? 'An administrator'} changed your role in ${organization} from ${String(event.payload.previousRole)} to ${String(event.payload.role)}.`;
         return [

@@ -45,21 +45,36 @@ export const sweepDigests = defineJob({
 const zoneOf = (name: string | null) => (name && isTimeZone(name) ? name : 'UTC');
 
 /**
- * When a person's digest goes out next, if something is unread then: `hour`:00 in their zone, or
- * the next sweep (each quarter hour) while that hour lasts, or tomorrow's once today's was sent
- * or the hour has passed.
+ * Today's digest hour in the person's zone: `hour`:00, or the first real moment after it on a
+ * day the clocks skip that hour (luxon moves a time in the gap forward), and whether today's
+ * was sent.
+ */
+function today(now: Date, settings: { hour: number; timeZone: string; lastSentAt: Date | null }) {
+  const local = DateTime.fromJSDate(now, { zone: settings.timeZone });
+  const start = local.set({ hour: settings.hour, minute: 0, second: 0, millisecond: 0 });
+  const sent =
+    settings.lastSentAt !== null &&
+    DateTime.fromJSDate(settings.lastSentAt, { zone: settings.timeZone }).toISODate() ===
+      local.toISODate();
+  return { local, start, end: start.plus({ hours: 1 }), sent };
+}
+
+/**
+ * When a person's digest goes out next, if something is unread then: today's hour, or the next
+ * sweep (each quarter hour) while that hour lasts, or tomorrow's once today's was sent or the
+ * hour has passed.
  */
 export function nextDigestAt(
   now: Date,
   settings: { hour: number; timeZone: string; lastSentAt: Date | null },
 ): Date {
-  const local = DateTime.fromJSDate(now, { zone: settings.timeZone });
-  const start = local.set({ hour: settings.hour, minute: 0, second: 0, millisecond: 0 });
-  const sentToday =
-    settings.lastSentAt !== null &&
-    DateTime.fromJSDate(settings.lastSentAt, { zone: settings.timeZone }).toISODate() ===
-      local.toISODate();
-  if (sentToday || local >= start.plus({ hours: 1 })) return start.plus({ days: 1 }).toJSDate();
+  const { local, start, end, sent } = today(now, settings);
+  if (sent || local >= end) {
+    return local
+      .plus({ days: 1 })
+      .set({ hour: settings.hour, minute: 0, second: 0, millisecond: 0 })
+      .toJSDate();
+  }
   if (local < start) return start.toJSDate();
   const quarter = 15 * 60_000;
   return new Date(Math.ceil((now.getTime() + 1) / quarter) * quarter);
@@ -67,17 +82,13 @@ export function nextDigestAt(
 
 /** The local date whose digest is due for this person at `now`, or undefined. */
 export function dueDigestDate(now: Date, candidate: TDigestCandidate): string | undefined {
-  const zone = zoneOf(candidate.timeZone);
-  const local = DateTime.fromJSDate(now, { zone });
-  if (local.hour !== candidate.hour) return undefined;
-  const today = local.toISODate() ?? undefined;
-  if (
-    candidate.lastSentAt &&
-    DateTime.fromJSDate(candidate.lastSentAt, { zone }).toISODate() === today
-  ) {
-    return undefined;
-  }
-  return today;
+  const { local, start, end, sent } = today(now, {
+    hour: candidate.hour,
+    timeZone: zoneOf(candidate.timeZone),
+    lastSentAt: candidate.lastSentAt,
+  });
+  if (sent || local < start || local >= end) return undefined;
+  return local.toISODate() ?? undefined;
 }
 
 function digestEmail(
@@ -173,24 +184,21 @@ export function createDigests(deps: TDigestDeps) {
         const row = await findDigest(tx, payload.userId);
         if (row && !row.enabled) return undefined;
         const since = new Date(Math.max(at.getTime() - windowMs, row?.lastSentAt?.getTime() ?? 0));
-        const unread = await findUnreadSince(tx, payload.userId, since, listed + 500);
+        // Up to the sweep's moment: what arrives later is for the next digest.
+        const { rows: items, total } = await findUnreadSince(tx, payload.userId, since, at, listed);
         const person = await deps.personOf(tx, payload.userId);
-        if (unread.length === 0 || !person) return undefined;
-        const items = unread.slice(0, listed);
-        return digestEmail(
-          person,
-          items,
-          unread.length - items.length,
-          `${deps.publicUrl}/notifications`,
-        );
+        if (items.length === 0 || !person) return undefined;
+        return digestEmail(person, items, total - items.length, `${deps.publicUrl}/notifications`);
       });
       if (!mail) return;
       // The key and the new window commit with the accepted mail, or not at all (then retried).
+      // A date already mailed (the person moved to a zone where it comes again) moves nothing:
+      // what is unread waits for the next digest.
       await tenancy.withMaintenance(async (tx) => {
-        await applyOnce(tx, `digest:${payload.userId}:${payload.localDate}`, () =>
+        const sent = await applyOnce(tx, `digest:${payload.userId}:${payload.localDate}`, () =>
           deps.sendMail(mail),
         );
-        await upsertDigest(tx, payload.userId, { lastSentAt: at });
+        if (sent) await upsertDigest(tx, payload.userId, { lastSentAt: at });
       });
     },
   };

@@ -1,4 +1,4 @@
-import { and, count, desc, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, count, desc, eq, gt, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import { users } from '#server/modules/identity/identity.schema';
 import {
   notificationDigests,
@@ -135,25 +135,31 @@ export async function findDigestCandidates(tx: Tx, since: Date): Promise<TDigest
     .where(sql`coalesce(${notificationDigests.enabled}, true)`);
 }
 
-/** The user's unread notifications created after `since`, newest first (at most `limit`). */
+/**
+ * The user's unread notifications created in (since, until], newest first (at most `limit`),
+ * and how many there are in all.
+ */
 export async function findUnreadSince(
   tx: Tx,
   userId: string,
   since: Date,
+  until: Date,
   limit: number,
-): Promise<TNotificationRow[]> {
-  return tx
+): Promise<{ rows: TNotificationRow[]; total: number }> {
+  const where = and(
+    eq(notifications.userId, userId),
+    isNull(notifications.readAt),
+    gt(notifications.createdAt, since),
+    lte(notifications.createdAt, until),
+  );
+  const rows = await tx
     .select()
     .from(notifications)
-    .where(
-      and(
-        eq(notifications.userId, userId),
-        isNull(notifications.readAt),
-        gt(notifications.createdAt, since),
-      ),
-    )
+    .where(where)
     .orderBy(desc(notifications.createdAt), desc(notifications.id))
     .limit(limit);
+  const [counted] = await tx.select({ n: count() }).from(notifications).where(where);
+  return { rows, total: counted?.n ?? rows.length };
 }
 
 export async function findDigest(

@@ -7,6 +7,7 @@ import { outbox } from '#server/platform/outbox/outbox.schema';
 import { createTestApp, runWork, type TTestApp } from '#test/app';
 import { testBackends } from '#test/databases';
 import { buildWorld, signUpVerified, type TSignedIn, type TWorld } from '#test/personas';
+import { comingMorning } from '#test/time-zones';
 import { startSmtpSink, type TSmtpSink } from '#test/smtp';
 
 type TPage = { data: { type: string; title: string; body: string; link: string | null }[] };
@@ -155,50 +156,48 @@ describe.each(testBackends())('people notices and digests on %s', (backend) => {
   it('the digest reaches the SMTP sink in the person’s morning, once that day, listing what is unread', async () => {
     const member = world.personas.member;
     const email = `member-people-${backend}@example.com`;
-    // The member's role-change notice above is unread. They live in Sydney; 09:00 is their hour.
+    // The member's role-change notice above is unread. They live where it is 07:xx now, and
+    // want their digest at 08:00.
+    const morning = comingMorning(8);
     const set = await api(member.headers, 'PUT', '/v1/notifications/digest', {
-      timeZone: 'Australia/Sydney',
-      hour: 9,
+      timeZone: morning.timeZone,
+      hour: 8,
       enabled: true,
     });
     expect(set.statusCode, set.body).toBe(200);
-    const sydney = (hour: number, minute = 0) =>
-      DateTime.now()
-        .setZone('Australia/Sydney')
-        .set({ hour, minute, second: 0, millisecond: 0 })
-        .toJSDate();
+    expect(set.json<{ nextAt: string }>().nextAt).toBe(morning.at(0).toISOString());
     const digests = () => mailTo(email, /unread notification/);
 
-    await t.services.digests.sweep(sydney(8, 45));
+    await t.services.digests.sweep(morning.at(-15));
     await work();
     expect(digests()).toHaveLength(0);
 
-    await t.services.digests.sweep(sydney(9, 0));
+    await t.services.digests.sweep(morning.at(0));
     await work();
     const [mail] = await waitForMail(email, /unread notification/);
     expect(mail?.subject).toMatch(/You have \d+ unread notifications?/);
     expect(mail?.text).toContain('Your role in');
     expect(mail?.text).toContain('/notifications');
 
-    // Later sweeps that day send nothing more; the settings say when it went.
-    await t.services.digests.sweep(sydney(9, 15));
-    await t.services.digests.sweep(sydney(9, 30));
+    // Later sweeps that morning send nothing more; the settings say when it went.
+    await t.services.digests.sweep(morning.at(15));
+    await t.services.digests.sweep(morning.at(30));
     await work();
     expect(digests()).toHaveLength(1);
     const [row] = await t.services.tenancy.withPlatform((tx) =>
       tx.select().from(notificationDigests).where(eq(notificationDigests.userId, member.userId!)),
     );
-    expect(row?.lastSentAt?.toISOString()).toBe(sydney(9, 0).toISOString());
+    expect(row?.lastSentAt?.toISOString()).toBe(morning.at(0).toISOString());
 
     // Someone whose digest is off gets none at their hour, though their invitation is unread.
     expect((await inbox(invitee.headers)).length).toBeGreaterThan(0);
     const off = await api(invitee.headers, 'PUT', '/v1/notifications/digest', {
-      timeZone: 'Australia/Sydney',
-      hour: 9,
+      timeZone: morning.timeZone,
+      hour: 8,
       enabled: false,
     });
     expect(off.statusCode).toBe(200);
-    await t.services.digests.sweep(sydney(9, 45));
+    await t.services.digests.sweep(morning.at(45));
     await work();
     expect(mailTo(inviteeEmail, /unread notification/)).toHaveLength(0);
   });

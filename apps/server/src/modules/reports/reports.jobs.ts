@@ -1,8 +1,10 @@
 import {
   generateReport,
   purgeExpiredReports,
+  queueReport,
   type ReportsService,
 } from '#server/modules/reports/reports.service';
+import { subscribe, type TSubscriber } from '#server/platform/outbox/dispatcher';
 import type { Tx } from '#server/platform/db/database';
 import {
   defineSchedule,
@@ -12,8 +14,17 @@ import {
   type TSchedule,
 } from '#server/platform/jobs/jobs';
 
+/** A request's event queues its report. */
+export const reportSubscribers: TSubscriber[] = [
+  subscribe('report.requested', queueReport, (event) => ({
+    orgId: event.orgId!,
+    reportId: String((event.payload as { reportId: string }).reportId),
+  })),
+];
+
 export function reportJobs(reports: ReportsService): TRegisteredJob[] {
   return [
+    handle(queueReport, (payload) => reports.queue(payload)),
     handle(generateReport, (payload, { attempt }) =>
       reports.generate(payload, { lastAttempt: attempt >= generateReport.attempts }),
     ),

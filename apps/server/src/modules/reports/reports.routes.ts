@@ -21,7 +21,10 @@ export function reportRoutes(deps: { reports: ReportsService }): FastifyPluginAs
   const config = { permission: 'organization:read' as const };
   const tags = ['reports'];
   const orgOf = (request: FastifyRequest) => request.principal!.orgId!;
-  const userOf = (request: FastifyRequest) => request.principal!.userId;
+  const readerOf = (request: FastifyRequest) => ({
+    userId: request.principal!.userId,
+    permissions: request.principal!.permissions,
+  });
   return async (app) => {
     app.get(
       '/v1/reports/kinds',
@@ -71,7 +74,7 @@ export function reportRoutes(deps: { reports: ReportsService }): FastifyPluginAs
         schema: {
           tags,
           summary:
-            'Your reports in the active organization, newest first, with status and progress.',
+            'Your reports in the active organization (of the kinds you may still ask for), newest first, with status and progress.',
           querystring: ZListReportsQuery,
           response: { 200: ZReportPage },
         },
@@ -79,7 +82,7 @@ export function reportRoutes(deps: { reports: ReportsService }): FastifyPluginAs
       async (request) => {
         const { limit, cursor } = request.query;
         const before = cursor ? decodeCursor(cursor) : undefined;
-        const { rows, present } = await reports.list(orgOf(request), userOf(request), {
+        const { rows, present } = await reports.list(orgOf(request), readerOf(request), {
           ...(before ? { before: { createdAt: before.at, id: before.id } } : {}),
           limit: limit + 1,
         });
@@ -99,7 +102,7 @@ export function reportRoutes(deps: { reports: ReportsService }): FastifyPluginAs
           response: { 200: ZReport },
         },
       },
-      async (request) => reports.get(orgOf(request), userOf(request), request.params.id),
+      async (request) => reports.get(orgOf(request), readerOf(request), request.params.id),
     );
   };
 }

@@ -1,7 +1,9 @@
 import {
   reportFailed,
   reportKinds,
+  reportMaxPeriodDays,
   reportReady,
+  reportRequested,
   type TCreateReportBody,
   type TReport,
   type TReportKind,
@@ -11,11 +13,13 @@ import { z } from 'zod';
 import type { Audit } from '#server/modules/audit/audit.service';
 import type { TAuditRow } from '#server/modules/audit/audit.repository';
 import {
-  deleteReport,
+  countInProgress,
   findExpiredReports,
+  findLiveFileKeys,
   findReport,
   insertReport,
   listReports,
+  lockRequester,
   markExpired,
   updateReport,
   type TReportRow,
@@ -43,7 +47,16 @@ export const generateReport = defineJob({
   dedupKey: (payload) => `report:${payload.reportId}`,
 });
 
-/** Deletes the files of expired reports; scheduled hourly. */
+/** Turns a `report.requested` event into its generate job (keyed by the report). */
+export const queueReport = defineJob({
+  name: 'reports.queue',
+  queue: 'reports',
+  schema: z.object({ orgId: z.uuid(), reportId: z.uuid() }),
+  attempts: 8,
+  backoff: { type: 'exponential', delayMs: 5_000 },
+});
+
+/** Deletes the files of expired reports, and files no ready report points at; hourly. */
 export const purgeExpiredReports = defineJob({
   name: 'reports.purge-expired',
   queue: 'reports',
@@ -59,7 +72,11 @@ export const maxReportRows = 50_000;
 const defaultPeriodDays = 30;
 const auditPage = 1_000;
 
-/** Audit actions that make the highlights (by prefix). */
+/**
+ * Audit actions that make the highlights (by prefix): those an organization's log holds. A
+ * person's own security events (sign-ins, passwords, their two-factor) and impersonations are
+ * platform entries, outside any organization's log.
+ */
 const highlightPrefixes = [
   'member.',
   'invitation.',
@@ -67,12 +84,6 @@ const highlightPrefixes = [
   'api_key.',
   'webhook.',
   'organization.',
-  'impersonation.',
-  'keys.',
-  'auth.two_factor',
-  'auth.sign_in_failed',
-  'auth.sign_in_method',
-  'auth.password',
 ];
 const isHighlight = (action: string) => highlightPrefixes.some((p) => action.startsWith(p));
 
@@ -85,6 +96,9 @@ export type TReportRequester = {
   permissions: ReadonlySet<string>;
   context?: { ip?: string; userAgent?: string; requestId?: string };
 };
+
+/** A file younger than this is never taken for an orphan: its report may be finishing. */
+const orphanGraceMs = 6 * 3_600_000;
 
 export type TReportsDeps = {
   tenancy: Tenancy;
@@ -161,7 +175,16 @@ export function createReportsService(deps: TReportsDeps) {
   const slugOf = (tx: Tx, orgId: string) => deps.organizationOf(tx, orgId).then((o) => o.slug);
 
   const setProgress = (orgId: string, reportId: string, progress: number) =>
-    tenancy.withTenant(orgId, (tx) => updateReport(tx, reportId, { progress }));
+    tenancy.withTenant(orgId, (tx) => updateReport(tx, reportId, ['running'], { progress }));
+
+  /** The kinds a caller's permissions let them ask for and read. */
+  const kindsFor = (permissions: ReadonlySet<string>) =>
+    reportKinds.filter((entry) => permissions.has(entry.permission)).map((entry) => entry.kind);
+
+  const fieldError = (field: string, message: string) =>
+    new AppError('validation_failed', `${field}: ${message}.`, {
+      details: { errors: [{ in: 'body', field, message }] },
+    });
 
   /** Every audit entry of the period, newest first, up to the row cap (and whether it was hit). */
   const auditEntriesOf = async (
@@ -223,13 +246,14 @@ export function createReportsService(deps: TReportsDeps) {
     const from = row.periodFrom ?? new Date(0);
     const to = row.periodTo ?? now();
     const cutNote = (cut: boolean): [string, string][] =>
-      cut ? [['Note', `Only the latest ${maxReportRows} entries are listed.`]] : [];
+      cut ? [['Note', `Only the first ${maxReportRows} rows are listed.`]] : [];
     switch (row.kind as TReportKind) {
       case 'members': {
         const members = await tenancy.withTenant(orgId, (tx) => deps.membersOf(tx, orgId));
         const roles = new Map<string, number>();
         for (const m of members) roles.set(m.role, (roles.get(m.role) ?? 0) + 1);
         const withTwoFactor = members.filter((m) => m.twoFactorEnabled).length;
+        const cut = members.length > maxReportRows;
         return [
           {
             heading: 'Members',
@@ -237,6 +261,7 @@ export function createReportsService(deps: TReportsDeps) {
               ['Members', String(members.length)],
               ...[...roles].map(([role, n]): [string, string] => [`Role ${role}`, String(n)]),
               ['Two-factor on', `${withTwoFactor} of ${members.length}`],
+              ...cutNote(cut),
             ],
             columns: [
               { key: 'name', label: 'Name', width: 3 },
@@ -287,8 +312,13 @@ export function createReportsService(deps: TReportsDeps) {
   /** Marks a report failed (unless it finished meanwhile), with its event, in `tx`. */
   const failIn = async (tx: Tx, reportId: string, error: string) => {
     const current = await findReport(tx, reportId);
-    if (!current || current.status === 'ready' || current.status === 'failed') return;
-    await updateReport(tx, reportId, { status: 'failed', error, completedAt: now() });
+    if (!current) return;
+    const failed = await updateReport(tx, reportId, ['queued', 'running'], {
+      status: 'failed',
+      error,
+      completedAt: now(),
+    });
+    if (!failed) return;
     await deps.events.emit(
       tx,
       reportFailed,
@@ -320,32 +350,35 @@ export function createReportsService(deps: TReportsDeps) {
         );
       }
       if (!kind.period && (body.from || body.to)) {
-        const message = `a ${kind.title.toLowerCase()} report covers no period: leave out from and to`;
-        throw new AppError('validation_failed', `from: ${message}.`, {
-          details: { errors: [{ in: 'body', field: body.from ? 'from' : 'to', message }] },
-        });
+        throw fieldError(
+          body.from ? 'from' : 'to',
+          `a ${kind.title.toLowerCase()} report covers no period: leave out from and to`,
+        );
       }
       const to = body.to ? new Date(body.to) : now();
       const from = body.from
         ? new Date(body.from)
         : new Date(to.getTime() - defaultPeriodDays * 86_400_000);
       if (kind.period && from >= to) {
-        const message = 'from must be before to (to defaults to now)';
-        throw new AppError('validation_failed', `from: ${message}.`, {
-          details: { errors: [{ in: 'body', field: 'from', message }] },
-        });
+        throw fieldError('from', 'from must be before to (to defaults to now)');
       }
-      const { row, slug } = await tenancy.withTenant(orgId, async (tx) => {
-        const inProgress = (
-          await listReports(tx, { orgId, requestedBy: requester.userId, limit: 50 })
-        ).filter((r) => r.status === 'queued' || r.status === 'running').length;
+      if (kind.period && to.getTime() - from.getTime() > reportMaxPeriodDays * 86_400_000) {
+        throw fieldError(
+          body.from ? 'from' : 'to',
+          `a period of at most ${reportMaxPeriodDays} days (to defaults to now, from to 30 days before to)`,
+        );
+      }
+      return tenancy.withTenant(orgId, async (tx) => {
+        // One request at a time per person here: the limit holds under concurrent requests.
+        await lockRequester(tx, orgId, requester.userId);
+        const inProgress = await countInProgress(tx, orgId, requester.userId);
         if (inProgress >= maxReportsInProgress) {
           throw new AppError(
             'conflict',
             `You have ${inProgress} reports in progress here; wait for one to finish before asking for another.`,
           );
         }
-        const inserted = await insertReport(tx, {
+        const row = await insertReport(tx, {
           orgId,
           requestedBy: requester.userId,
           apiKeyId: requester.apiKeyId ?? null,
@@ -358,47 +391,67 @@ export function createReportsService(deps: TReportsDeps) {
           orgId,
           actor: { type: 'user', id: requester.userId },
           action: 'report.requested',
-          target: { type: 'report', id: inserted.id },
+          target: { type: 'report', id: row.id },
           after: {
             kind: body.kind,
             format: body.format,
-            from: inserted.periodFrom?.toISOString() ?? null,
-            to: inserted.periodTo?.toISOString() ?? null,
+            from: row.periodFrom?.toISOString() ?? null,
+            to: row.periodTo?.toISOString() ?? null,
           },
           ...(requester.context ? { context: requester.context } : {}),
         });
-        return { row: inserted, slug: await slugOf(tx, orgId) };
+        // Its job comes from this event: the request and its production commit together, and
+        // a queue that is down meanwhile only delays it.
+        await deps.events.emit(tx, reportRequested, {
+          reportId: row.id,
+          kind: row.kind,
+          format: row.format,
+          requestedByUserId: row.requestedBy,
+          from: row.periodFrom?.toISOString() ?? null,
+          to: row.periodTo?.toISOString() ?? null,
+        });
+        return present(row, await slugOf(tx, orgId));
       });
-      try {
-        await deps.jobs.enqueue(generateReport, { orgId, reportId: row.id });
-      } catch (error) {
-        logger.error({ err: error }, 'report job could not be queued');
-        await tenancy.withTenant(orgId, (tx) => deleteReport(tx, row.id));
-        throw new AppError(
-          'service_unavailable',
-          'The job queue is unavailable; no report was requested. Try again in a moment.',
-          { cause: error },
-        );
-      }
-      return present(row, slug);
     },
 
+    /** The event's job: queues the generate job, keyed by the report (once however often). */
+    queue: async (payload: { orgId: string; reportId: string }) => {
+      await deps.jobs.enqueue(generateReport, payload);
+    },
+
+    /** The reader's own reports, of the kinds their permissions still allow. */
     async list(
       orgId: string,
-      userId: string,
+      reader: { userId: string; permissions: ReadonlySet<string> },
       filter: { before?: { createdAt: Date; id: string }; limit: number },
     ) {
       return tenancy.withTenant(orgId, async (tx) => {
-        const rows = await listReports(tx, { orgId, requestedBy: userId, ...filter });
+        const rows = await listReports(tx, {
+          orgId,
+          requestedBy: reader.userId,
+          kinds: kindsFor(reader.permissions),
+          ...filter,
+        });
         const slug = await slugOf(tx, orgId);
         return { rows, present: (row: TReportRow) => present(row, slug) };
       });
     },
 
-    async get(orgId: string, userId: string, id: string) {
+    async get(
+      orgId: string,
+      reader: { userId: string; permissions: ReadonlySet<string> },
+      id: string,
+    ) {
       return tenancy.withTenant(orgId, async (tx) => {
         const row = await findReport(tx, id);
-        if (!row || row.orgId !== orgId || row.requestedBy !== userId) {
+        // Someone who lost the kind's permission (or a key without it) no longer sees it.
+        const allowed: readonly string[] = kindsFor(reader.permissions);
+        if (
+          !row ||
+          row.orgId !== orgId ||
+          row.requestedBy !== reader.userId ||
+          !allowed.includes(row.kind)
+        ) {
           throw new AppError('not_found', `You have no report ${id} in this organization.`);
         }
         return present(row, await slugOf(tx, orgId));
@@ -416,9 +469,12 @@ export function createReportsService(deps: TReportsDeps) {
     ) {
       const row = await tenancy.withTenant(payload.orgId, async (tx) => {
         const found = await findReport(tx, payload.reportId);
-        if (!found || (found.status !== 'queued' && found.status !== 'running')) return undefined;
-        await updateReport(tx, found.id, { status: 'running', progress: 5 });
-        return found;
+        if (!found) return undefined;
+        const claimed = await updateReport(tx, found.id, ['queued', 'running'], {
+          status: 'running',
+          progress: 5,
+        });
+        return claimed ? found : undefined;
       });
       if (!row) return;
       try {
@@ -454,7 +510,9 @@ export function createReportsService(deps: TReportsDeps) {
         const rowCount = sections.at(-1)!.rows.length;
         const finished = now();
         await tenancy.withTenant(row.orgId, async (tx) => {
-          await updateReport(tx, row.id, {
+          // Only the run that finishes first announces it (a stalled job run twice, or one
+          // finishing after its report was failed, changes nothing).
+          const finishedHere = await updateReport(tx, row.id, ['running'], {
             status: 'ready',
             progress: 100,
             fileKey,
@@ -464,6 +522,7 @@ export function createReportsService(deps: TReportsDeps) {
             completedAt: finished,
             expiresAt: new Date(finished.getTime() + deps.retentionDays * 86_400_000),
           });
+          if (!finishedHere) return;
           await deps.events.emit(tx, reportReady, {
             reportId: row.id,
             kind: row.kind,
@@ -499,22 +558,54 @@ export function createReportsService(deps: TReportsDeps) {
       }
     },
 
-    /** Deletes expired files (then the rows say expired); a batch at a time. */
+    /**
+     * Deletes expired files (their rows then say expired), a batch at a time; a file that
+     * cannot be deleted is logged and tried again next time, without holding up the others.
+     * Then files no ready report points at (an organization purged, a person deleted, a run
+     * that stopped after writing) once they are some hours old.
+     */
     async purgeExpired(): Promise<number> {
       let removed = 0;
+      const skipped = new Set<string>();
       for (;;) {
-        const batch = await tenancy.withMaintenance((tx) => findExpiredReports(tx, now(), 200));
-        if (batch.length === 0) return removed;
-        for (const row of batch) if (row.fileKey) await storage.delete(row.fileKey);
-        await tenancy.withMaintenance((tx) =>
-          markExpired(
-            tx,
-            batch.map((row) => row.id),
-          ),
-        );
-        removed += batch.length;
-        if (batch.length < 200) return removed;
+        const batch = (
+          await tenancy.withMaintenance((tx) => findExpiredReports(tx, now(), 200))
+        ).filter((row) => !skipped.has(row.id));
+        if (batch.length === 0) break;
+        const done: string[] = [];
+        for (const row of batch) {
+          try {
+            if (row.fileKey) await storage.delete(row.fileKey);
+            done.push(row.id);
+          } catch (error) {
+            skipped.add(row.id);
+            logger.error(
+              { err: error, reportId: row.id },
+              'an expired report file could not be deleted',
+            );
+          }
+        }
+        await tenancy.withMaintenance((tx) => markExpired(tx, done));
+        removed += done.length;
+        if (batch.length < 200) break;
       }
+      const files = await storage.list('reports');
+      const old = files.filter(
+        (file) => now().getTime() - file.modifiedAt.getTime() > orphanGraceMs,
+      );
+      for (let i = 0; i < old.length; i += 500) {
+        const keys = old.slice(i, i + 500).map((file) => file.key);
+        const live = await tenancy.withMaintenance((tx) => findLiveFileKeys(tx, keys));
+        for (const key of keys.filter((k) => !live.has(k))) {
+          try {
+            await storage.delete(key);
+            removed += 1;
+          } catch (error) {
+            logger.error({ err: error, key }, 'an orphaned report file could not be deleted');
+          }
+        }
+      }
+      return removed;
     },
   };
 }

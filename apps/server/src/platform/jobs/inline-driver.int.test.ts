@@ -169,11 +169,12 @@ describe.each(testBackends())('the inline job queue on %s', (backend) => {
     });
     const handler = handle(long, async () => {
       runs += 1;
-      await new Promise((resolve) => setTimeout(resolve, 400));
+      await new Promise((resolve) => setTimeout(resolve, 1_200));
     });
-    // Two workers on one database, each leasing for 100 ms.
-    const first = queueOf([handler], 1, { leaseMs: 100 });
-    const second = queueOf([handler], 1, { leaseMs: 100 });
+    // Two workers on one database, each leasing for 300 ms: the job runs four leases long. (A
+    // lease of 100 ms was too short to renew on a loaded machine, where PGlite answers slowly.)
+    const first = queueOf([handler], 1, { leaseMs: 300 });
+    const second = queueOf([handler], 1, { leaseMs: 300 });
     await first.enqueue(long, {});
     await first.start();
     await eventually(() => runs === 1);

@@ -1,5 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
+import type { Dirent } from 'node:fs';
+import {
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  type FileHandle,
+} from 'node:fs/promises';
 import path from 'node:path';
 import type { UrlSigner } from '#server/platform/storage/signed-urls';
 import { assertStorageKey, type FileStorage } from '#server/platform/storage/storage';
@@ -86,6 +96,26 @@ export function createLocalStorage(options: {
       const file = pathOf(key);
       await rm(file, { force: true });
       await rm(`${file}~meta.json`, { force: true });
+    },
+
+    async list(prefix) {
+      const folder = pathOf(prefix.replace(/\/+$/, ''));
+      let entries: Dirent[];
+      try {
+        entries = await readdir(folder, { recursive: true, withFileTypes: true });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+        throw error;
+      }
+      const found: { key: string; modifiedAt: Date }[] = [];
+      for (const entry of entries) {
+        // Sidecars and temp files carry a `~`, which no key has.
+        if (!entry.isFile() || entry.name.includes('~')) continue;
+        const file = path.join(entry.parentPath, entry.name);
+        const { mtime } = await stat(file);
+        found.push({ key: path.relative(root, file).split(path.sep).join('/'), modifiedAt: mtime });
+      }
+      return found;
     },
 
     async signedUrl(key, { expiresInSeconds, fileName }) {

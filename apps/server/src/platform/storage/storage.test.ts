@@ -94,6 +94,19 @@ describe('local storage', () => {
     expect((await readdir(path.join(root, 'a'))).sort()).toEqual(['b.txt', 'b.txt~meta.json']);
   });
 
+  it('lists the keys under a folder (not sidecars), with when each was written', async () => {
+    const { storage } = await storageIn();
+    expect(await storage.list('reports')).toEqual([]);
+    await storage.put('reports/o1/a.csv', Buffer.from('a'), { contentType: 'text/csv' });
+    await storage.put('reports/o2/b.pdf', Buffer.from('b'), { contentType: 'application/pdf' });
+    await storage.put('other/c.txt', Buffer.from('c'), { contentType: 'text/plain' });
+    const listed = await storage.list('reports');
+    expect(listed.map((f) => f.key).sort()).toEqual(['reports/o1/a.csv', 'reports/o2/b.pdf']);
+    for (const file of listed) expect(Date.now() - file.modifiedAt.getTime()).toBeLessThan(60_000);
+    await storage.delete('reports/o1/a.csv');
+    expect((await storage.list('reports/')).map((f) => f.key)).toEqual(['reports/o2/b.pdf']);
+  });
+
   it('refuses bad keys on every call', async () => {
     const { storage } = await storageIn();
     const body = Buffer.from('x');

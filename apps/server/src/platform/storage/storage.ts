@@ -17,6 +17,8 @@ export type FileStorage = {
   get(key: string): Promise<TStoredFile | undefined>;
   /** No error when it is already gone. */
   delete(key: string): Promise<void>;
+  /** The stored keys under a folder (`reports/`), with when each was last written. */
+  list(prefix: string): Promise<{ key: string; modifiedAt: Date }[]>;
   /** A URL that downloads the file without credentials until it expires, saved as `fileName`. */
   signedUrl(
     key: string,
