@@ -85,7 +85,8 @@ export type IdentityService = {
   /**
    * Inside withTenant(orgId): turns off a member's second factor (they set it up again at their
    * next sign-in), forgets their trusted devices, audited. Refused for oneself, for a member
-   * whose role can do what the actor cannot, and for a member without one.
+   * whose role can do what the actor cannot, and for a member without one. Its event has the
+   * member told (the notifications job).
    */
   resetMemberTwoFactor(
     tx: Tx,
@@ -98,7 +99,7 @@ export type IdentityService = {
       };
       memberUserId: string;
     },
-  ): Promise<{ email: string; name: string }>;
+  ): Promise<void>;
   /** Inside withTenant(orgId): the organization as its members see it. */
   getOrganization(tx: Tx, orgId: string): Promise<TOrganizationView>;
   /**
@@ -193,8 +194,7 @@ export function createIdentityService({
         );
       }
       const membership = await findMembership(tx, orgId, memberUserId);
-      const user = membership ? await findUserById(tx, memberUserId) : undefined;
-      if (!membership || !user) {
+      if (!membership) {
         throw new AppError('not_found', `No member ${memberUserId} in this organization.`);
       }
       const theirs = (await roles.permissionsOf(tx, orgId, membership.role)) ?? [];
@@ -221,7 +221,6 @@ export function createIdentityService({
         userId: memberUserId,
         byUserId: actor.userId,
       });
-      return { email: user.email, name: user.name };
     },
 
     async scheduleDeletion(tx, { orgId, userId, confirm }) {

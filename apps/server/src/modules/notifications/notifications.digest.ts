@@ -21,7 +21,7 @@ import type { TMail } from '#server/platform/mail/mailer';
 const windowMs = 24 * 3_600_000;
 /** The most notifications one digest lists (it says how many more there are). */
 const listed = 20;
-export const defaultDigestHour = 8;
+const defaultDigestHour = 8;
 
 /** Sends one person's digest for one local date; enqueued by the sweep, once per person and day. */
 export const sendDigest = defineJob({

@@ -12,10 +12,6 @@ export async function insertReport(tx: Tx, row: typeof reports.$inferInsert): Pr
   return inserted!;
 }
 
-export async function deleteReport(tx: Tx, id: string): Promise<void> {
-  await tx.delete(reports).where(eq(reports.id, id));
-}
-
 export async function findReport(tx: Tx, id: string): Promise<TReportRow | undefined> {
   const [row] = await tx.select().from(reports).where(eq(reports.id, id));
   return row;

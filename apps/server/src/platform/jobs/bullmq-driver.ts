@@ -25,7 +25,7 @@ import {
   type TQueueOptions,
   type TQueueStats,
   type TSchedule,
-} from './jobs';
+} from '#server/platform/jobs/jobs';
 
 /** What the driver hands over once a job will not be tried again. */
 export type TDeadLetter = {
