@@ -20,9 +20,9 @@
 //
 // The server's sources are imported through the workspace package (@corebase/server/src/…), so
 // their own `#server/*` imports resolve against apps/server/package.json.
-import { execFileSync, spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,7 +30,6 @@ import { parseArgs } from 'node:util';
 import { Queue, Worker } from 'bullmq';
 import { sql } from 'drizzle-orm';
 import { Redis } from 'ioredis';
-import pg from 'pg';
 import { pino } from 'pino';
 import { z } from 'zod';
 import type { Database } from '@corebase/server/src/platform/db/database.ts';
@@ -44,6 +43,8 @@ import {
   type TJobHandler,
 } from '@corebase/server/src/platform/jobs/jobs.ts';
 import { summariseProfile } from './profile.ts';
+import { describeSources, percentile, round } from './report.ts';
+import { createScratchDatabase, deletePrefix, redisCpuMs, redisUrl } from './servers.ts';
 
 const { values } = parseArgs({
   options: {
@@ -61,8 +62,6 @@ const { values } = parseArgs({
   },
 });
 
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const postgresUrl = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const totalJobs = Number(values.jobs);
 const concurrency = Number(values.concurrency);
 const logger = pino({ level: 'silent' });
@@ -81,7 +80,6 @@ const noop = defineJob({
 type TVariant = 'bare' | 'driver';
 type TWorkerResult = { handled: number; ms: number; firstJobMs: number; cpuMs: number };
 
-const round = (n: number) => Math.round(n);
 const seconds = (ms: number) => (ms / 1000).toFixed(2);
 
 function driverFor(prefix: string, handler: TJobHandler<{ n: number }>): JobQueue {
@@ -138,21 +136,6 @@ async function runWorker(variant: TVariant, prefix: string): Promise<void> {
 
 // ---------------------------------------------------------------------------------------------
 // Part 1: jobs/s, bare BullMQ against the driver.
-
-async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.unlink(...keys);
-  } while (cursor !== '0');
-}
-
-async function redisCpuMs(redis: Redis): Promise<number> {
-  const info = await redis.info('cpu');
-  const read = (key: string) => Number(new RegExp(`${key}:([0-9.]+)`).exec(info)?.[1] ?? 0);
-  return (read('used_cpu_user') + read('used_cpu_sys')) * 1000;
-}
 
 async function enqueue(variant: TVariant, prefix: string): Promise<number> {
   const started = performance.now();
@@ -375,10 +358,6 @@ async function emitAll(
   return performance.now() - started;
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
-
 type TEventsRow = {
   run: number;
   driver: 'inline' | 'bullmq';
@@ -406,22 +385,17 @@ async function benchEvents(): Promise<TEventsRow[]> {
   const count = Number(values.events);
   const runs = Number(values['event-runs']);
   const pollMs = Number(values['poll-ms']);
-  const name = `cb_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: postgresUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  const url = new URL(postgresUrl);
-  url.pathname = `/${name}`;
+  const { url, drop } = await createScratchDatabase('cb_bench');
   const redis = new Redis(redisUrl);
   const base = `cbbench:events:${randomBytes(4).toString('hex')}`;
   const rows: TEventsRow[] = [];
   // Emitters stand for API processes: their own pool, apart from the worker's.
   const databases: Database[] = [];
   try {
-    const workerDb = await createDatabase({ url: url.toString(), connectAttempts: 1 });
+    const workerDb = await createDatabase({ url, connectAttempts: 1 });
     databases.push(workerDb);
     await migrate(workerDb);
-    const emitterDb = await createDatabase({ url: url.toString(), connectAttempts: 1 });
+    const emitterDb = await createDatabase({ url, connectAttempts: 1 });
     databases.push(emitterDb);
     const workerTenancy = createTenancy(workerDb);
     const emitterTenancy = createTenancy(emitterDb);
@@ -530,8 +504,7 @@ async function benchEvents(): Promise<TEventsRow[]> {
     }
   } finally {
     for (const database of databases) await database.close();
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
+    await drop();
     await deletePrefix(redis, base);
     redis.disconnect();
   }
@@ -545,29 +518,14 @@ if (values.worker) {
   process.exit(0);
 }
 
-// Teammates edit the platform while benchmarks run: record which text of each file was measured.
-const serverSrc = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../apps/server/src');
-const measured = [
-  'platform/jobs/jobs.ts',
-  'platform/jobs/bullmq-driver.ts',
-  'platform/jobs/inline-driver.ts',
-  'platform/outbox/dispatcher.ts',
-  'platform/outbox/events.ts',
-];
 const report: Record<string, unknown> = {
-  commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim(),
-  dirty: execFileSync('git', ['status', '--porcelain', '--', serverSrc], { encoding: 'utf8' })
-    .split('\n')
-    .filter(Boolean).length,
-  sources: Object.fromEntries(
-    measured.map((file) => [
-      file,
-      createHash('sha256')
-        .update(readFileSync(path.join(serverSrc, file)))
-        .digest('hex')
-        .slice(0, 12),
-    ]),
-  ),
+  ...describeSources([
+    'platform/jobs/jobs.ts',
+    'platform/jobs/bullmq-driver.ts',
+    'platform/jobs/inline-driver.ts',
+    'platform/outbox/dispatcher.ts',
+    'platform/outbox/events.ts',
+  ]),
   node: process.version,
   jobs: totalJobs,
   concurrency,

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { round } from './report.ts';
 
 type TProfile = {
   nodes: {
@@ -10,8 +11,6 @@ type TProfile = {
   endTime: number;
   samples: number[];
 };
-
-const round = (n: number) => Math.round(n);
 
 /** Self time of a V8 .cpuprofile by package and by frame, printed as two tables. */
 export function summariseProfile(file: string, print: (line: string) => void = console.log): void {

@@ -23,8 +23,8 @@
 // Redis: REDIS_URL (default redis://127.0.0.1:6379), for the BullMQ driver. PostgreSQL:
 // BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/postgres, a role that may CREATE
 // DATABASE).
-import { execFileSync, fork, type ChildProcess } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { Session } from 'node:inspector/promises';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -46,6 +46,8 @@ import { migrate } from '@corebase/server/src/platform/db/migrate.ts';
 import { createEvents } from '@corebase/server/src/platform/outbox/events.ts';
 import { createServices, openDatabase } from '@corebase/server/src/server.ts';
 import { summariseProfile } from './profile.ts';
+import { describeSources, percentile, round } from './report.ts';
+import { createScratchDatabase, deletePrefix, redisCpuMs, redisUrl } from './servers.ts';
 
 const { values } = parseArgs({
   options: {
@@ -63,8 +65,6 @@ const { values } = parseArgs({
   },
 });
 
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const postgresUrl = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const count = Number(values.events);
 const logger = pino({ level: 'silent' });
 
@@ -73,7 +73,6 @@ type TMode = 'backlog' | 'live';
 
 /** Milliseconds since the epoch, sub-millisecond: comparable between this process and the receiver. */
 const epochMs = () => performance.timeOrigin + performance.now();
-const round = (n: number) => Math.round(n);
 
 // ---------------------------------------------------------------------------------------------
 // Receiver process: answers every POST with 200 at once, records receipt per sequence number.
@@ -217,21 +216,6 @@ function postgresCpuMs(): number {
   return total;
 }
 
-async function redisCpuMs(redis: Redis): Promise<number> {
-  const info = await redis.info('cpu');
-  const read = (key: string) => Number(new RegExp(`${key}:([0-9.]+)`).exec(info)?.[1] ?? 0);
-  return (read('used_cpu_user') + read('used_cpu_sys')) * 1000;
-}
-
-async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.unlink(...keys);
-  } while (cursor !== '0');
-}
-
 /**
  * Counts statements sent to PostgreSQL by this process (pool queries go through `Client#query`
  * too; BEGIN and COMMIT are statements of their own). The server's `pg` is this same module.
@@ -267,10 +251,6 @@ async function startProfile(): Promise<() => Promise<string>> {
 
 // ---------------------------------------------------------------------------------------------
 // One run: a fresh composition over the shared database, one organization, one endpoint.
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
 
 type TRow = {
   run: number;
@@ -474,12 +454,7 @@ if (values.receiver) {
 } else {
   const drivers = (values.drivers ?? '').split(',') as TDriver[];
   const modes = (values.modes ?? '').split(',') as TMode[];
-  const name = `cb_bench_wh_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: postgresUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  const url = new URL(postgresUrl);
-  url.pathname = `/${name}`;
+  const { url, drop } = await createScratchDatabase('cb_bench_wh');
   const redis = new Redis(redisUrl, { lazyConnect: !drivers.includes('bullmq') });
   const receiver = await startReceiver();
   const rows: TRow[] = [];
@@ -487,7 +462,7 @@ if (values.receiver) {
     const migrating = await openDatabase(
       loadConfig({
         NODE_ENV: 'test',
-        DATABASE_URL: url.toString(),
+        DATABASE_URL: url,
         AUTH_SECRET: 'webhook-benchmark-secret-0123456789abcdef',
         LOG_LEVEL: 'silent',
       }),
@@ -501,50 +476,29 @@ if (values.receiver) {
       const order = run % 2 === 1 ? drivers : [...drivers].reverse();
       for (const driver of order) {
         for (const mode of modes) {
-          rows.push(
-            await runOnce({ run, driver, mode, databaseUrl: url.toString(), receiver, redis }),
-          );
+          rows.push(await runOnce({ run, driver, mode, databaseUrl: url, receiver, redis }));
         }
       }
     }
   } finally {
     receiver.close();
     redis.disconnect();
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
+    await drop();
   }
   console.table(rows);
-  // Teammates edit the server while benchmarks run: record which text of each file was measured.
-  const serverSrc = path.resolve(
-    path.dirname(fileURLToPath(import.meta.url)),
-    '../apps/server/src',
-  );
-  const measured = [
-    'server.ts',
-    'modules/webhooks/webhooks.service.ts',
-    'modules/webhooks/webhooks.jobs.ts',
-    'modules/webhooks/webhooks.repository.ts',
-    'platform/http/safe-fetch.ts',
-    'platform/jobs/bullmq-driver.ts',
-    'platform/jobs/inline-driver.ts',
-    'platform/outbox/dispatcher.ts',
-    'platform/outbox/events.ts',
-  ];
   console.log(
     JSON.stringify({
-      commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim(),
-      dirty: execFileSync('git', ['status', '--porcelain', '--', serverSrc], { encoding: 'utf8' })
-        .split('\n')
-        .filter(Boolean).length,
-      sources: Object.fromEntries(
-        measured.map((file) => [
-          file,
-          createHash('sha256')
-            .update(readFileSync(path.join(serverSrc, file)))
-            .digest('hex')
-            .slice(0, 12),
-        ]),
-      ),
+      ...describeSources([
+        'server.ts',
+        'modules/webhooks/webhooks.service.ts',
+        'modules/webhooks/webhooks.jobs.ts',
+        'modules/webhooks/webhooks.repository.ts',
+        'platform/http/safe-fetch.ts',
+        'platform/jobs/bullmq-driver.ts',
+        'platform/jobs/inline-driver.ts',
+        'platform/outbox/dispatcher.ts',
+        'platform/outbox/events.ts',
+      ]),
       node: process.version,
       events: count,
       emitters: Number(values.emitters),

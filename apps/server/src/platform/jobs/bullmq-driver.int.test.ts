@@ -13,10 +13,13 @@ import {
   JobPayloadError,
   type JobQueue,
   type TJobContext,
+  type TJobDefinition,
   type TJobSettled,
   type TRegisteredJob,
   type TSchedule,
 } from './jobs';
+import { deleteRedisKeys } from '#test/redis';
+import { eventually } from '#test/wait';
 
 const redisUrl = inject('redisUrl');
 const logger = pino({ level: 'silent' });
@@ -26,13 +29,19 @@ const filePrefix = `cbtest:bullmq:${randomBytes(4).toString('hex')}`;
 const ZPayload = z.object({ n: z.number().int() });
 type TPayload = z.infer<typeof ZPayload>;
 
-async function waitFor(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('waitFor: timed out');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+/** A job on ZPayload, one attempt, retried after 5 ms unless `overrides` say otherwise. */
+const testJob = (name: string, queue: string, overrides: Partial<TJobDefinition<TPayload>> = {}) =>
+  defineJob({
+    name,
+    queue,
+    schema: ZPayload,
+    attempts: 1,
+    backoff: { type: 'fixed', delayMs: 5 },
+    ...overrides,
+  });
+
+const waitFor = (check: () => boolean, timeoutMs = 5000) =>
+  eventually(check, { timeoutMs, message: () => 'waitFor: timed out' });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -79,25 +88,13 @@ describe.runIf(redisUrl)('BullMQ job driver', () => {
   });
   afterAll(async () => {
     for (const item of open) await item.close().catch(() => undefined);
-    // Leave the shared Redis as we found it.
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${filePrefix}:*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
+    await deleteRedisKeys(redisUrl!, filePrefix);
     redis?.disconnect();
   });
 
   it('runs an enqueued job with its payload and context', async () => {
     const seen: { payload: TPayload; ctx: TJobContext }[] = [];
-    const def = defineJob({
-      name: 'test.simple',
-      queue: 'alpha',
-      schema: ZPayload,
-      attempts: 1,
-      backoff: { type: 'fixed', delayMs: 5 },
-    });
+    const def = testJob('test.simple', 'alpha');
     const { queue } = setup([
       handle(def, async (payload, ctx) => void seen.push({ payload, ctx })),
     ]);
@@ -111,10 +108,7 @@ describe.runIf(redisUrl)('BullMQ job driver', () => {
 
   it('retries with backoff until the handler succeeds', async () => {
     const attempts: number[] = [];
-    const def = defineJob({
-      name: 'test.flaky',
-      queue: 'alpha',
-      schema: ZPayload,
+    const def = testJob('test.flaky', 'alpha', {
       attempts: 4,
       backoff: { type: 'exponential', delayMs: 5 },
     });
@@ -134,13 +128,7 @@ describe.runIf(redisUrl)('BullMQ job driver', () => {
 
   it('dead-letters a job once its attempts are used up', async () => {
     let calls = 0;
-    const def = defineJob({
-      name: 'test.broken',
-      queue: 'alpha',
-      schema: ZPayload,
-      attempts: 3,
-      backoff: { type: 'fixed', delayMs: 5 },
-    });
+    const def = testJob('test.broken', 'alpha', { attempts: 3 });
     const { queue, deadLetters } = setup([
       handle(def, async () => {
         calls += 1;
@@ -167,13 +155,7 @@ describe.runIf(redisUrl)('BullMQ job driver', () => {
 
   it('dead-letters at once on an unrecoverable error or a payload that no longer validates', async () => {
     let calls = 0;
-    const def = defineJob({
-      name: 'test.fatal',
-      queue: 'alpha',
-      schema: ZPayload,
-      attempts: 5,
-      backoff: { type: 'fixed', delayMs: 5 },
-    });
+    const def = testJob('test.fatal', 'alpha', { attempts: 5 });
     const { queue, deadLetters, inspect } = setup([
       handle(def, async () => {
         calls += 1;
@@ -201,13 +183,7 @@ describe.runIf(redisUrl)('BullMQ job driver', () => {
 
   it('does not run a delayed job before its delay', async () => {
     let ranAt = 0;
-    const def = defineJob({
-      name: 'test.later',
-      queue: 'alpha',
-      schema: ZPayload,
-      attempts: 1,
-      backoff: { type: 'fixed', delayMs: 5 },
-    });
+    const def = testJob('test.later', 'alpha');
     const { queue } = setup([handle(def, async () => void (ranAt = Date.now()))]);
     await queue.start();
     const enqueuedAt = Date.now();
@@ -220,13 +196,7 @@ describe.runIf(redisUrl)('BullMQ job driver', () => {
 
   it('runs higher priorities first', async () => {
     const order: number[] = [];
-    const def = defineJob({
-      name: 'test.ranked',
-      queue: 'alpha',
-      schema: ZPayload,
-      attempts: 1,
-      backoff: { type: 'fixed', delayMs: 5 },
-    });
+    const def = testJob('test.ranked', 'alpha');
     const { queue } = setup([handle(def, async ({ n }) => void order.push(n))], {
       concurrency: 1,
     });
@@ -241,14 +211,7 @@ describe.runIf(redisUrl)('BullMQ job driver', () => {
 
   it('does not enqueue a job again while one with its dedup key is waiting', async () => {
     const seen: (string | null)[] = [];
-    const def = defineJob({
-      name: 'test.unique',
-      queue: 'beta',
-      schema: ZPayload,
-      attempts: 1,
-      backoff: { type: 'fixed', delayMs: 5 },
-      dedupKey: ({ n }) => `unique:${n}`,
-    });
+    const def = testJob('test.unique', 'beta', { dedupKey: ({ n }) => `unique:${n}` });
     const { queue, inspect } = setup([
       handle(def, async (_p, ctx) => void seen.push(ctx.dedupKey)),
     ]);
@@ -273,13 +236,7 @@ describe.runIf(redisUrl)('BullMQ job driver', () => {
   });
 
   it('refuses a bad payload at enqueue and writes nothing', async () => {
-    const def = defineJob({
-      name: 'test.strict',
-      queue: 'gamma',
-      schema: ZPayload,
-      attempts: 1,
-      backoff: { type: 'fixed', delayMs: 5 },
-    });
+    const def = testJob('test.strict', 'gamma');
     const { queue, inspect, prefix } = setup([handle(def, async () => undefined)]);
     await expect(queue.enqueue(def, { n: 'x' } as unknown as TPayload)).rejects.toBeInstanceOf(
       JobPayloadError,
@@ -292,13 +249,7 @@ describe.runIf(redisUrl)('BullMQ job driver', () => {
   it('lets a running job finish when stopped', async () => {
     let started = false;
     let finished = false;
-    const def = defineJob({
-      name: 'test.slow',
-      queue: 'alpha',
-      schema: ZPayload,
-      attempts: 1,
-      backoff: { type: 'fixed', delayMs: 5 },
-    });
+    const def = testJob('test.slow', 'alpha');
     const { queue, inspect } = setup([
       handle(def, async () => {
         started = true;
@@ -316,20 +267,8 @@ describe.runIf(redisUrl)('BullMQ job driver', () => {
   });
 
   it('reports every attempt to onSettled: retrying, completed, dead', async () => {
-    const flaky = defineJob({
-      name: 'test.settle-flaky',
-      queue: 'alpha',
-      schema: ZPayload,
-      attempts: 3,
-      backoff: { type: 'fixed', delayMs: 5 },
-    });
-    const doomed = defineJob({
-      name: 'test.settle-doomed',
-      queue: 'beta',
-      schema: ZPayload,
-      attempts: 2,
-      backoff: { type: 'fixed', delayMs: 5 },
-    });
+    const flaky = testJob('test.settle-flaky', 'alpha', { attempts: 3 });
+    const doomed = testJob('test.settle-doomed', 'beta', { attempts: 2 });
     const { queue, settled, deadLetters } = setup([
       handle(flaky, async (_payload, ctx) => {
         await sleep(30);
@@ -367,20 +306,8 @@ describe.runIf(redisUrl)('BullMQ job driver', () => {
   });
 
   it('keeps the job outcome when onSettled throws', async () => {
-    const fine = defineJob({
-      name: 'test.hook-fine',
-      queue: 'alpha',
-      schema: ZPayload,
-      attempts: 1,
-      backoff: { type: 'fixed', delayMs: 5 },
-    });
-    const broken = defineJob({
-      name: 'test.hook-broken',
-      queue: 'alpha',
-      schema: ZPayload,
-      attempts: 2,
-      backoff: { type: 'fixed', delayMs: 5 },
-    });
+    const fine = testJob('test.hook-fine', 'alpha');
+    const broken = testJob('test.hook-broken', 'alpha', { attempts: 2 });
     let brokenCalls = 0;
     let hookCalls = 0;
     const { queue, deadLetters, inspect } = setup(
@@ -412,20 +339,8 @@ describe.runIf(redisUrl)('BullMQ job driver', () => {
   it('applies per-queue concurrency and rate limits', async () => {
     expect(() => setup([], { queueOptions: { nowhere: { concurrency: 1 } } })).toThrow(/nowhere/);
 
-    const serial = defineJob({
-      name: 'test.serial',
-      queue: 'alpha',
-      schema: ZPayload,
-      attempts: 1,
-      backoff: { type: 'fixed', delayMs: 5 },
-    });
-    const limited = defineJob({
-      name: 'test.limited',
-      queue: 'beta',
-      schema: ZPayload,
-      attempts: 1,
-      backoff: { type: 'fixed', delayMs: 5 },
-    });
+    const serial = testJob('test.serial', 'alpha');
+    const limited = testJob('test.limited', 'beta');
     let runningNow = 0;
     let mostAtOnce = 0;
     const starts: number[] = [];
@@ -467,13 +382,7 @@ describe.runIf(redisUrl)('BullMQ job driver', () => {
   } satisfies Partial<TBullmqQueueDeps>;
 
   it('force-closes after the grace period; another worker runs the job again', async () => {
-    const def = defineJob({
-      name: 'test.stuck-once',
-      queue: 'alpha',
-      schema: ZPayload,
-      attempts: 1,
-      backoff: { type: 'fixed', delayMs: 5 },
-    });
+    const def = testJob('test.stuck-once', 'alpha');
     let runs = 0;
     let release = () => {};
     const stuck = new Promise<void>((resolve) => (release = resolve));
@@ -508,13 +417,7 @@ describe.runIf(redisUrl)('BullMQ job driver', () => {
   });
 
   it('dead-letters, once, a job that stalled more often than allowed', async () => {
-    const def = defineJob({
-      name: 'test.wedged',
-      queue: 'alpha',
-      schema: ZPayload,
-      attempts: 3,
-      backoff: { type: 'fixed', delayMs: 5 },
-    });
+    const def = testJob('test.wedged', 'alpha', { attempts: 3 });
     let runs = 0;
     const jobs = [
       handle(def, async () => {
@@ -561,13 +464,7 @@ describe.runIf(redisUrl)('BullMQ job driver', () => {
   });
 
   it('runs each tick of a schedule once, however many schedulers and workers', async () => {
-    const def = defineJob({
-      name: 'test.tick',
-      queue: 'alpha',
-      schema: ZPayload,
-      attempts: 1,
-      backoff: { type: 'fixed', delayMs: 5 },
-    });
+    const def = testJob('test.tick', 'alpha');
     const ticks: string[] = [];
     const jobs = [handle(def, async (_p, ctx) => void ticks.push(ctx.jobId))];
     const every = defineSchedule({
@@ -608,21 +505,8 @@ describe.runIf(redisUrl)('BullMQ job driver', () => {
   });
 
   it('keeps only the schedules it is given, and checks them before writing', async () => {
-    const def = defineJob({
-      name: 'test.scheduled',
-      queue: 'alpha',
-      schema: ZPayload,
-      attempts: 2,
-      backoff: { type: 'fixed', delayMs: 5 },
-      priority: 7,
-    });
-    const other = defineJob({
-      name: 'test.scheduled-beta',
-      queue: 'beta',
-      schema: ZPayload,
-      attempts: 1,
-      backoff: { type: 'fixed', delayMs: 5 },
-    });
+    const def = testJob('test.scheduled', 'alpha', { attempts: 2, priority: 7 });
+    const other = testJob('test.scheduled-beta', 'beta');
     const { queue, inspect } = setup([
       handle(def, async () => undefined),
       handle(other, async () => undefined),
@@ -684,20 +568,8 @@ describe.runIf(redisUrl)('BullMQ job driver', () => {
   });
 
   it('reports counts, throughput, failure rate and p95 duration per queue', async () => {
-    const work = defineJob({
-      name: 'test.measured',
-      queue: 'alpha',
-      schema: ZPayload,
-      attempts: 1,
-      backoff: { type: 'fixed', delayMs: 5 },
-    });
-    const idle = defineJob({
-      name: 'test.unworked',
-      queue: 'beta',
-      schema: ZPayload,
-      attempts: 1,
-      backoff: { type: 'fixed', delayMs: 5 },
-    });
+    const work = testJob('test.measured', 'alpha');
+    const idle = testJob('test.unworked', 'beta');
     const handlers = [
       handle(work, async ({ n }) => {
         await sleep(20 * n);

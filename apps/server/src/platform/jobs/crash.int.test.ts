@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { Redis } from 'ioredis';
 import { sql } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -12,6 +11,8 @@ import { createInlineQueue } from '#server/platform/jobs/inline-driver';
 import { createJobRegistry, handle, type JobQueue } from '#server/platform/jobs/jobs';
 import { openTestDatabase, testBackends, type TTestDatabase } from '#test/databases';
 import { effectJob } from '#test/fixtures/effect-job';
+import { deleteRedisKeys } from '#test/redis';
+import { eventually } from '#test/wait';
 
 const serverDir = path.resolve(import.meta.dirname, '../../..');
 const redisUrl = inject('redisUrl');
@@ -28,14 +29,15 @@ function spawnWorker(env: Record<string, string>) {
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const printed = async (text: string, timeoutMs = 60_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!output.includes(text)) {
-      if (child.exitCode !== null) throw new Error(`worker exited before "${text}":\n${output}`);
-      if (Date.now() > deadline) throw new Error(`worker did not print "${text}":\n${output}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  };
+  const printed = (text: string, timeoutMs = 60_000) =>
+    eventually(
+      () => {
+        if (output.includes(text)) return true;
+        if (child.exitCode !== null) throw new Error(`worker exited before "${text}":\n${output}`);
+        return false;
+      },
+      { timeoutMs, intervalMs: 50, message: () => `worker did not print "${text}":\n${output}` },
+    );
   return { child, exited, printed, output: () => output };
 }
 
@@ -61,15 +63,27 @@ describe.runIf(testBackends().includes('postgres'))('a worker killed mid-job', (
     await handle_?.close();
   });
 
+  /** The worker processes' environment, on a Redis prefix of their own removed afterwards. */
+  function workerEnv(
+    driver: (typeof drivers)[number],
+    name: string,
+    extra: Record<string, string> = {},
+  ) {
+    const prefix = `cb-${name}-${randomUUID()}`;
+    if (driver === 'bullmq') cleanups.push(() => deleteRedisKeys(redisUrl!, prefix));
+    const env: Record<string, string> = {
+      DATABASE_URL: handle_.url!,
+      DRIVER: driver,
+      ...extra,
+      ...(redisUrl ? { REDIS_URL: redisUrl, PREFIX: prefix } : {}),
+    };
+    return { prefix, env };
+  }
+
   it.each(drivers)(
     'with the %s driver: after a restart the job completes and its effect happened once',
     async (driver) => {
-      const prefix = `cb-crash-${randomUUID()}`;
-      const env = {
-        DATABASE_URL: handle_.url!,
-        DRIVER: driver,
-        ...(redisUrl ? { REDIS_URL: redisUrl, PREFIX: prefix } : {}),
-      };
+      const { prefix, env } = workerEnv(driver, 'crash');
       // The producer: the same driver as the workers, in this process.
       const registry = createJobRegistry([handle(effectJob, async () => undefined)]);
       const tenancy = createTenancy(handle_.database);
@@ -94,14 +108,6 @@ describe.runIf(testBackends().includes('postgres'))('a worker killed mid-job', (
               onDeadLetter: async () => undefined,
             });
       cleanups.push(() => producer.stop());
-      if (driver === 'bullmq') {
-        cleanups.push(async () => {
-          const redis = new Redis(redisUrl!);
-          const keys = await redis.keys(`${prefix}:*`);
-          if (keys.length > 0) await redis.del(...keys);
-          await redis.quit();
-        });
-      }
       const key = `crash-${driver}`;
       await producer.enqueue(effectJob, { n: 1 }, { dedupKey: key });
 
@@ -118,13 +124,11 @@ describe.runIf(testBackends().includes('postgres'))('a worker killed mid-job', (
       });
       // The job is taken again once the dead worker's lease (inline) or lock (BullMQ) ran out.
       await second.printed(`effect applied ${key}`);
-      const deadline = Date.now() + 30_000;
-      for (;;) {
-        const [stats] = await producer.stats();
-        if (stats?.counts.completed === 1) break;
-        if (Date.now() > deadline) throw new Error(`the job did not complete:\n${second.output()}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      await eventually(async () => (await producer.stats())[0]?.counts.completed === 1, {
+        timeoutMs: 30_000,
+        intervalMs: 100,
+        message: () => `the job did not complete:\n${second.output()}`,
+      });
       const rows = await queryRows<{ n: number }>(
         handle_.database.db,
         sql`select n from test_effects where key = ${key}`,
@@ -137,21 +141,7 @@ describe.runIf(testBackends().includes('postgres'))('a worker killed mid-job', (
   it.each(drivers)(
     'with the %s driver, two worker processes that are both schedulers run each tick once',
     async (driver) => {
-      const prefix = `cb-ticks-${randomUUID()}`;
-      const env = {
-        DATABASE_URL: handle_.url!,
-        DRIVER: driver,
-        SCHEDULE_EVERY_MS: '200',
-        ...(redisUrl ? { REDIS_URL: redisUrl, PREFIX: prefix } : {}),
-      };
-      if (driver === 'bullmq') {
-        cleanups.push(async () => {
-          const redis = new Redis(redisUrl!);
-          const keys = await redis.keys(`${prefix}:*`);
-          if (keys.length > 0) await redis.del(...keys);
-          await redis.quit();
-        });
-      }
+      const { env } = workerEnv(driver, 'ticks', { SCHEDULE_EVERY_MS: '200' });
       const started = Date.now();
       const workers = [spawnWorker(env), spawnWorker(env)];
       for (const worker of workers) {
@@ -163,11 +153,11 @@ describe.runIf(testBackends().includes('postgres'))('a worker killed mid-job', (
           handle_.database.db,
           sql`select key, pid from test_ticks where key like ${driver === 'inline' ? 'test.tick@%' : 'repeat:%'}`,
         );
-      const deadline = Date.now() + 30_000;
-      while ((await ticks()).length < 8) {
-        if (Date.now() > deadline) throw new Error(`too few ticks:\n${workers[0]!.output()}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      await eventually(async () => (await ticks()).length >= 8, {
+        timeoutMs: 30_000,
+        intervalMs: 100,
+        message: () => `too few ticks:\n${workers[0]!.output()}`,
+      });
       for (const worker of workers) {
         worker.child.kill('SIGTERM');
         await worker.exited;

@@ -17,19 +17,11 @@ import {
 } from '#server/platform/jobs/jobs';
 import { deadLetters, jobSchedules, jobs } from '#server/platform/jobs/jobs.schema';
 import { openTestDatabase, testBackends, type TTestDatabase } from '#test/databases';
+import { eventually } from '#test/wait';
 
 const logger = pino({ level: 'silent' });
 
 const ZNote = z.object({ note: z.string().min(1) });
-
-/** Waits until `check` holds, polling: the queue runs on its own. */
-async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describe.each(testBackends())('the inline job queue on %s', (backend) => {
   let handle_: TTestDatabase;
@@ -40,6 +32,9 @@ describe.each(testBackends())('the inline job queue on %s', (backend) => {
     tenancy = createTenancy(handle_.database);
   });
   afterAll(() => handle_?.close());
+
+  const jobById = async (id: string) =>
+    (await tenancy.withMaintenance((tx) => tx.select().from(jobs).where(eq(jobs.id, id))))[0];
 
   const queueOf = (
     registered: TRegisteredJob[],
@@ -182,12 +177,7 @@ describe.each(testBackends())('the inline job queue on %s', (backend) => {
     const [row] = await tenancy.withMaintenance((tx) =>
       tx.select().from(jobs).where(eq(jobs.name, 'test.long')),
     );
-    await eventually(async () => {
-      const [current] = await tenancy.withMaintenance((tx) =>
-        tx.select().from(jobs).where(eq(jobs.id, row!.id)),
-      );
-      return current?.status === 'completed';
-    });
+    await eventually(async () => (await jobById(row!.id))?.status === 'completed');
     await first.stop();
     await second.stop();
     expect(runs).toBe(1);
@@ -253,10 +243,7 @@ describe.each(testBackends())('the inline job queue on %s', (backend) => {
     const { id } = await queue.enqueue(note, { note: 'hello' });
     await eventually(() => seen.includes('hello'));
     await queue.stop();
-    const [row] = await tenancy.withMaintenance((tx) =>
-      tx.select().from(jobs).where(eq(jobs.id, id)),
-    );
-    expect(row).toMatchObject({ status: 'completed', attemptsMade: 1 });
+    expect(await jobById(id)).toMatchObject({ status: 'completed', attemptsMade: 1 });
   });
 
   it('retries with backoff until it succeeds, keeping each failure in its history', async () => {
@@ -276,12 +263,13 @@ describe.each(testBackends())('the inline job queue on %s', (backend) => {
     ]);
     await queue.start();
     const { id } = await queue.enqueue(flaky, { note: 'x' });
-    const row = async () =>
-      (await tenancy.withMaintenance((tx) => tx.select().from(jobs).where(eq(jobs.id, id))))[0]!;
-    await eventually(async () => (await row()).status === 'completed');
+    await eventually(async () => (await jobById(id))?.status === 'completed');
     await queue.stop();
     expect(calls).toBe(3);
-    expect((await row()).history.map((h) => h.error)).toEqual(['Error: boom 1', 'Error: boom 2']);
+    expect((await jobById(id))!.history.map((h) => h.error)).toEqual([
+      'Error: boom 1',
+      'Error: boom 2',
+    ]);
   });
 
   it('dead-letters a job that used up its attempts, with error, stack and history', async () => {
@@ -364,10 +352,7 @@ describe.each(testBackends())('the inline job queue on %s', (backend) => {
     );
     expect(await queueOf(registered).drain()).toBe(1);
     expect(effects).toBe(1);
-    const [row] = await tenancy.withMaintenance((tx) =>
-      tx.select().from(jobs).where(eq(jobs.id, id)),
-    );
-    expect(row).toMatchObject({ status: 'completed', attemptsMade: 2 });
+    expect(await jobById(id)).toMatchObject({ status: 'completed', attemptsMade: 2 });
   });
 
   it('lets a running job finish on stop', async () => {
