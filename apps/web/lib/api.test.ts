@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { callApi, unreachableMessage } from '@/lib/api';
+import { callApi, callGuardedApi, unreachableMessage } from '@/lib/api';
 
 const json = (status: number, body: unknown, type = 'application/json') =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': type } });
@@ -58,5 +58,51 @@ describe('callApi', () => {
     );
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.problem.status).toBe(200);
+  });
+});
+
+describe('callGuardedApi', () => {
+  const schema = {
+    safeParse: (value: unknown) =>
+      typeof value === 'object' && value !== null && 'count' in value
+        ? { success: true as const, data: (value as { count: number }).count }
+        : { success: false as const },
+  };
+  const refusal = (status: number, detail: string) =>
+    json(
+      status,
+      { type: 'about:blank', title: 'Refused', status, detail, code: 'refused', requestId: 'r1' },
+      'application/problem+json',
+    );
+  const call = (send: () => Promise<Response>) =>
+    callGuardedApi(send, schema, (problem) => `Not for you. ${problem.message}`);
+
+  it('gives the answer the schema reads', async () => {
+    const result = await call(() => Promise.resolve(json(200, { count: 3 })));
+    expect(result).toEqual({ ok: true, data: 3 });
+  });
+
+  it('tells a 403 apart, in its own words', async () => {
+    const result = await call(() => Promise.resolve(refusal(403, 'No role.')));
+    expect(result).toEqual({ ok: false, forbidden: true, message: 'Not for you. No role.' });
+  });
+
+  it('gives any other refusal as the server said it', async () => {
+    const result = await call(() => Promise.resolve(refusal(404, 'No such.')));
+    expect(result).toEqual({ ok: false, forbidden: false, message: 'No such.' });
+  });
+
+  it('says so when the server cannot be reached', async () => {
+    const result = await call(() => Promise.reject(new TypeError('fetch failed')));
+    expect(result).toEqual({ ok: false, forbidden: false, message: unreachableMessage });
+  });
+
+  it('refuses a body the schema does not read', async () => {
+    const result = await call(() => Promise.resolve(json(200, { wrong: true })));
+    expect(result).toEqual({
+      ok: false,
+      forbidden: false,
+      message: 'The server answered with something this page cannot read.',
+    });
   });
 });

@@ -42,19 +42,15 @@ export async function readProblem(response: Response): Promise<TProblemSummary> 
 /** What a call of the API came to: the answer read from its body, or the problem to show. */
 export type TApiResult<T> = { ok: true; answer: T } | { ok: false; problem: TProblemSummary };
 
-const unreadable: TProblemSummary = {
-  status: 200,
-  message: 'The server answered with something this page cannot read. Reload and try again.',
-};
-
 /**
  * One call: a refusal or a network failure comes back as a problem to show, never a throw.
  * `read` picks the answer out of the body (null for a 204), or gives null when the body is not
- * what the contract says.
+ * what the contract says; `unreadableMessage` is the sentence shown then.
  */
 export async function callApi<T>(
   send: () => Promise<Response>,
   read: (body: unknown) => T | null,
+  unreadableMessage = 'The server answered with something this page cannot read. Reload and try again.',
 ): Promise<TApiResult<T>> {
   let response: Response;
   try {
@@ -64,7 +60,45 @@ export async function callApi<T>(
   }
   if (!response.ok) return { ok: false, problem: await readProblem(response) };
   const answer = read(response.status === 204 ? null : await response.json().catch(() => null));
-  return answer === null ? { ok: false, problem: unreadable } : { ok: true, answer };
+  return answer === null
+    ? { ok: false, problem: { status: 200, message: unreadableMessage } }
+    : { ok: true, answer };
+}
+
+/** A contract schema, as far as reading an answer needs it (the web app does not import zod). */
+export type TSchema<T> = {
+  safeParse(value: unknown): { success: true; data: T } | { success: false };
+};
+
+/**
+ * An answer of an API a whole page stands on, or why there is none: `forbidden` when the caller
+ * may not use it (403), so the page can say so instead of showing a bare refusal.
+ */
+export type TGuardedAnswer<T> =
+  { ok: true; data: T } | { ok: false; forbidden: boolean; message: string };
+
+/**
+ * `callApi` for such a page: the body checked against `schema`, and a 403 told apart, shown as
+ * `forbiddenMessage` makes of the refusal.
+ */
+export async function callGuardedApi<T>(
+  send: () => Promise<Response>,
+  schema: TSchema<T>,
+  forbiddenMessage: (problem: TProblemSummary) => string,
+): Promise<TGuardedAnswer<T>> {
+  const result = await callApi(
+    send,
+    (body) => {
+      const parsed = schema.safeParse(body);
+      return parsed.success ? parsed.data : null;
+    },
+    'The server answered with something this page cannot read.',
+  );
+  if (result.ok) return { ok: true, data: result.answer };
+  const { problem } = result;
+  return problem.status === 403
+    ? { ok: false, forbidden: true, message: forbiddenMessage(problem) }
+    : { ok: false, forbidden: false, message: problem.message };
 }
 
 /** A problem+json answer turned into one sentence a person can act on. */

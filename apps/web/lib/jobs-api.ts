@@ -7,45 +7,17 @@ import {
   type TQueueStatsPage,
 } from '@corebase/contracts';
 
-import { getJson, postJson, readProblem, unreachableMessage } from '@/lib/api';
+import { callGuardedApi, getJson, postJson, type TGuardedAnswer, type TSchema } from '@/lib/api';
 import { superadminOnlyMessage } from '@/lib/jobs';
 
 /**
  * An answer of the operations API, or why there is none: `forbidden` when the caller is no
  * (longer a) platform superadmin, so the page can say so instead of the API's bare refusal.
  */
-export type TJobsAnswer<T> =
-  { ok: true; data: T } | { ok: false; forbidden: boolean; message: string };
+export type TJobsAnswer<T> = TGuardedAnswer<T>;
 
-/** A contract schema, as far as reading an answer needs it (the web app does not import zod). */
-type TSchema<T> = {
-  safeParse(value: unknown): { success: true; data: T } | { success: false };
-};
-
-async function read<T>(
-  schema: TSchema<T>,
-  request: () => Promise<Response>,
-): Promise<TJobsAnswer<T>> {
-  let response: Response;
-  try {
-    response = await request();
-  } catch {
-    return { ok: false, forbidden: false, message: unreachableMessage };
-  }
-  if (response.status === 403)
-    return { ok: false, forbidden: true, message: superadminOnlyMessage };
-  if (!response.ok) {
-    return { ok: false, forbidden: false, message: (await readProblem(response)).message };
-  }
-  const parsed = schema.safeParse(await response.json().catch(() => null));
-  if (!parsed.success) {
-    return {
-      ok: false,
-      forbidden: false,
-      message: 'The server answered with something this page cannot read.',
-    };
-  }
-  return { ok: true, data: parsed.data };
+function read<T>(schema: TSchema<T>, request: () => Promise<Response>): Promise<TJobsAnswer<T>> {
+  return callGuardedApi(request, schema, () => superadminOnlyMessage);
 }
 
 /** `GET /v1/admin/queues`: every registered queue's health over the last `windowMinutes`. */

@@ -8,7 +8,7 @@ import {
   type TWebhookEndpoint,
 } from '@corebase/contracts';
 
-import { getJson, readProblem, unreachableMessage } from '@/lib/api';
+import { callGuardedApi, getJson, type TGuardedAnswer, type TSchema } from '@/lib/api';
 import { webhooksForbiddenMessage } from '@/lib/webhook-form';
 
 /**
@@ -16,43 +16,16 @@ import { webhooksForbiddenMessage } from '@/lib/webhook-form';
  * manage webhooks (or has no active organization), so the page can say so instead of the
  * API's bare refusal.
  */
-export type TWebhooksAnswer<T> =
-  { ok: true; data: T } | { ok: false; forbidden: boolean; message: string };
+export type TWebhooksAnswer<T> = TGuardedAnswer<T>;
 
-/** A contract schema, as far as reading an answer needs it (the web app does not import zod). */
-type TSchema<T> = {
-  safeParse(value: unknown): { success: true; data: T } | { success: false };
-};
-
-async function read<T>(schema: TSchema<T>, path: string): Promise<TWebhooksAnswer<T>> {
-  let response: Response;
-  try {
-    response = await getJson(path);
-  } catch {
-    return { ok: false, forbidden: false, message: unreachableMessage };
-  }
-  if (!response.ok) {
-    const problem = await readProblem(response);
-    // The refusal says which: no active organization, a role without the permission, or an
-    // organization that requires two-factor authentication first.
-    if (response.status === 403) {
-      return {
-        ok: false,
-        forbidden: true,
-        message: `${webhooksForbiddenMessage} ${problem.message}`,
-      };
-    }
-    return { ok: false, forbidden: false, message: problem.message };
-  }
-  const parsed = schema.safeParse(await response.json().catch(() => null));
-  if (!parsed.success) {
-    return {
-      ok: false,
-      forbidden: false,
-      message: 'The server answered with something this page cannot read.',
-    };
-  }
-  return { ok: true, data: parsed.data };
+function read<T>(schema: TSchema<T>, path: string): Promise<TWebhooksAnswer<T>> {
+  // The refusal says which: no active organization, a role without the permission, or an
+  // organization that requires two-factor authentication first.
+  return callGuardedApi(
+    () => getJson(path),
+    schema,
+    (problem) => `${webhooksForbiddenMessage} ${problem.message}`,
+  );
 }
 
 export type TWebhookEventType = { name: string; version: number; description: string };

@@ -2,25 +2,20 @@
 
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { useCallback, useEffect, useState } from 'react';
 
 import {
   SignInMethodsSection,
   type TConnectionOutcome,
 } from '@/app/account/sign-in-methods-section';
 import { TwoFactorSection } from '@/app/account/two-factor-section';
+import { SignedInOnly } from '@/components/signed-in-only';
 import { Button, buttonVariants } from '@/components/ui/button';
 import { Notice } from '@/components/ui/notice';
 import { TextLink } from '@/components/ui/text-link';
-import {
-  fetchSession,
-  postJson,
-  problemMessage,
-  unreachableMessage,
-  type TSession,
-} from '@/lib/api';
+import { postJson, problemMessage } from '@/lib/api';
 import { impersonationsPath, stopImpersonating } from '@/lib/impersonation-api';
 import { jobsPath } from '@/lib/jobs';
+import { useSession } from '@/lib/use-session';
 
 export function AccountPanel({
   connectionOutcome = null,
@@ -28,23 +23,7 @@ export function AccountPanel({
   connectionOutcome?: TConnectionOutcome | null;
 }) {
   const router = useRouter();
-  const [session, setSession] = useState<TSession | null | undefined>(undefined);
-  const [error, setError] = useState<string | null>(null);
-
-  // A reload keeps the page on screen (no "Loading…"), so a section's own step, such as backup
-  // codes shown once, survives it.
-  const loadSession = useCallback(async () => {
-    try {
-      setSession(await fetchSession());
-      setError(null);
-    } catch (reason: unknown) {
-      setError(reason instanceof Error ? reason.message : unreachableMessage);
-    }
-  }, []);
-
-  useEffect(() => {
-    void loadSession();
-  }, [loadSession]);
+  const { session, error, setError, reload } = useSession();
 
   async function signOut() {
     const response = await postJson('/v1/auth/sign-out', {});
@@ -63,73 +42,62 @@ export function AccountPanel({
     else setError(outcome.message);
   }
 
-  if (error && !session)
-    return (
-      <p role="alert" className="mt-6">
-        {error}
-      </p>
-    );
-  if (session === undefined) return <p className="mt-6 text-muted-foreground">Loading…</p>;
-  if (session === null) {
-    return (
-      <p className="mt-6">
-        You are not signed in. <TextLink href="/sign-in">Sign in</TextLink> or{' '}
-        <TextLink href="/sign-up">create an account</TextLink>.
-      </p>
-    );
-  }
   return (
-    <div className="mt-6 space-y-8">
-      {error ? <Notice tone="error">{error}</Notice> : null}
-      <div className="space-y-4">
-        <dl className="grid grid-cols-[auto_1fr] gap-x-6 gap-y-2 rounded-lg border border-border p-4 text-sm">
-          <dt className="text-muted-foreground">Name</dt>
-          <dd>{session.user.name}</dd>
-          <dt className="text-muted-foreground">Email</dt>
-          <dd data-testid="account-email">{session.user.email}</dd>
-        </dl>
-        <div className="flex flex-col gap-3 sm:flex-row">
-          <Link href="/organization" className={buttonVariants({ variant: 'outline' })}>
-            Your organization
-          </Link>
-          {session.impersonation ? (
-            <Button variant="outline" onClick={() => void stop()}>
-              Stop impersonating
-            </Button>
-          ) : (
-            <Button variant="outline" onClick={() => void signOut()}>
-              Sign out
-            </Button>
-          )}
+    <SignedInOnly session={session} error={error} signInHref="/sign-in">
+      {(session) => (
+        <div className="mt-6 space-y-8">
+          {error ? <Notice tone="error">{error}</Notice> : null}
+          <div className="space-y-4">
+            <dl className="grid grid-cols-[auto_1fr] gap-x-6 gap-y-2 rounded-lg border border-border p-4 text-sm">
+              <dt className="text-muted-foreground">Name</dt>
+              <dd>{session.user.name}</dd>
+              <dt className="text-muted-foreground">Email</dt>
+              <dd data-testid="account-email">{session.user.email}</dd>
+            </dl>
+            <div className="flex flex-col gap-3 sm:flex-row">
+              <Link href="/organization" className={buttonVariants({ variant: 'outline' })}>
+                Your organization
+              </Link>
+              {session.impersonation ? (
+                <Button variant="outline" onClick={() => void stop()}>
+                  Stop impersonating
+                </Button>
+              ) : (
+                <Button variant="outline" onClick={() => void signOut()}>
+                  Sign out
+                </Button>
+              )}
+            </div>
+          </div>
+          {session.user.role === 'admin' && !session.impersonation ? (
+            <section
+              aria-labelledby="administration-heading"
+              className="space-y-2 rounded-lg border border-border p-4 sm:p-5"
+            >
+              <h2 id="administration-heading" className="text-xl font-semibold">
+                Administration
+              </h2>
+              <p className="text-sm text-muted-foreground">You are a platform superadmin.</p>
+              <ul className="space-y-1 text-sm">
+                <li>
+                  <TextLink href={impersonationsPath}>Impersonations</TextLink>: act as a user to
+                  help them, and see who did so when.
+                </li>
+                <li>
+                  <TextLink href={jobsPath}>Jobs</TextLink>: queue health, and the jobs that failed
+                  for good, to retry or discard.
+                </li>
+              </ul>
+            </section>
+          ) : null}
+          <SignInMethodsSection outcome={connectionOutcome} />
+          <TwoFactorSection
+            enabled={session.user.twoFactorEnabled === true}
+            email={session.user.email}
+            onChanged={reload}
+          />
         </div>
-      </div>
-      {session.user.role === 'admin' && !session.impersonation ? (
-        <section
-          aria-labelledby="administration-heading"
-          className="space-y-2 rounded-lg border border-border p-4 sm:p-5"
-        >
-          <h2 id="administration-heading" className="text-xl font-semibold">
-            Administration
-          </h2>
-          <p className="text-sm text-muted-foreground">You are a platform superadmin.</p>
-          <ul className="space-y-1 text-sm">
-            <li>
-              <TextLink href={impersonationsPath}>Impersonations</TextLink>: act as a user to help
-              them, and see who did so when.
-            </li>
-            <li>
-              <TextLink href={jobsPath}>Jobs</TextLink>: queue health, and the jobs that failed for
-              good, to retry or discard.
-            </li>
-          </ul>
-        </section>
-      ) : null}
-      <SignInMethodsSection outcome={connectionOutcome} />
-      <TwoFactorSection
-        enabled={session.user.twoFactorEnabled === true}
-        email={session.user.email}
-        onChanged={loadSession}
-      />
-    </div>
+      )}
+    </SignedInOnly>
   );
 }

@@ -3,11 +3,12 @@
 import { ZImpersonationPage, type TImpersonation } from '@corebase/contracts';
 import { useCallback, useEffect, useState } from 'react';
 
-import { Button } from '@/components/ui/button';
+import { PagedList } from '@/components/paged-list';
 import { ConfirmButton } from '@/components/ui/confirm-button';
 import { Notice } from '@/components/ui/notice';
 import { getJson, readProblem, sendJson, unreachableMessage } from '@/lib/api';
 import { endedHow, personLabel } from '@/lib/impersonation';
+import { usePagedList, type TPageAnswer } from '@/lib/use-paged-list';
 
 const pageSize = 20;
 
@@ -87,20 +88,11 @@ function ImpersonationRow({
   );
 }
 
-type TListState = {
-  items: TImpersonation[];
-  nextCursor: string | null;
-  loading: 'first' | 'more' | null;
-  error: string | null;
-};
-
 /** One page of `GET /v1/admin/impersonations`, or the sentence to show instead. */
 async function fetchPage(
   status: 'active' | 'ended',
   cursor: string | null,
-): Promise<
-  { ok: true; items: TImpersonation[]; nextCursor: string | null } | { ok: false; message: string }
-> {
+): Promise<TPageAnswer<TImpersonation>> {
   const query = new URLSearchParams({ status, limit: String(pageSize) });
   if (cursor) query.set('cursor', cursor);
   try {
@@ -110,7 +102,7 @@ async function fetchPage(
     if (!page.success) {
       return { ok: false, message: 'The server answered with a list this page cannot read.' };
     }
-    return { ok: true, items: page.data.data, nextCursor: page.data.nextCursor };
+    return { ok: true, data: page.data };
   } catch {
     return { ok: false, message: unreachableMessage };
   }
@@ -137,34 +129,17 @@ export function ImpersonationList({
   onChanged: () => void;
 }) {
   const headingId = `impersonations-${status}-heading`;
-  const [state, setState] = useState<TListState>({
-    items: [],
-    nextCursor: null,
-    loading: 'first',
-    error: null,
-  });
   const [ending, setEnding] = useState(false);
   const [feedback, setFeedback] = useState<{ tone: 'error' | 'success'; message: string } | null>(
     null,
   );
 
-  const load = useCallback(
-    async (cursor: string | null) => {
-      setState((current) => ({ ...current, loading: cursor ? 'more' : 'first', error: null }));
-      const page = await fetchPage(status, cursor);
-      setState((current) =>
-        page.ok
-          ? {
-              items: cursor ? [...current.items, ...page.items] : page.items,
-              nextCursor: page.nextCursor,
-              loading: null,
-              error: null,
-            }
-          : { ...current, loading: null, error: page.message },
-      );
-    },
+  const fetchStatusPage = useCallback(
+    (cursor: string | null) => fetchPage(status, cursor),
     [status],
   );
+  const list = usePagedList(fetchStatusPage);
+  const { load } = list;
 
   useEffect(() => {
     void load(null);
@@ -194,37 +169,19 @@ export function ImpersonationList({
         {title}
       </h2>
       {feedback ? <Notice tone={feedback.tone}>{feedback.message}</Notice> : null}
-      {state.loading === 'first' && state.items.length === 0 ? (
-        <p className="text-sm text-muted-foreground">Loading…</p>
-      ) : state.items.length === 0 && !state.error ? (
-        <p className="text-sm text-muted-foreground">{empty}</p>
-      ) : state.items.length > 0 ? (
-        <ul
-          aria-labelledby={headingId}
-          className="divide-y divide-border rounded-lg border border-border"
-        >
-          {state.items.map((impersonation) => (
-            <ImpersonationRow
-              key={impersonation.id}
-              impersonation={impersonation}
-              viewerId={viewerId}
-              ending={ending}
-              onEnd={(target) => void end(target)}
-            />
-          ))}
-        </ul>
-      ) : null}
-      {state.error ? <Notice tone="error">{state.error}</Notice> : null}
-      {state.nextCursor ? (
-        <Button
-          variant="outline"
-          size="sm"
-          disabled={state.loading !== null}
-          onClick={() => void load(state.nextCursor)}
-        >
-          {state.loading === 'more' ? 'Loading…' : 'Load more'}
-        </Button>
-      ) : null}
+      <PagedList
+        list={list}
+        headingId={headingId}
+        empty={empty}
+        renderItem={(impersonation) => (
+          <ImpersonationRow
+            impersonation={impersonation}
+            viewerId={viewerId}
+            ending={ending}
+            onEnd={(target) => void end(target)}
+          />
+        )}
+      />
     </section>
   );
 }

@@ -1,20 +1,19 @@
 'use client';
 
 import type { TDeadLetterView } from '@corebase/contracts';
-import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
 
+import { PagedList } from '@/components/paged-list';
 import { Button } from '@/components/ui/button';
 import { ConfirmButton } from '@/components/ui/confirm-button';
 import { Field } from '@/components/ui/field';
 import { Notice } from '@/components/ui/notice';
+import { formatDateTime } from '@/lib/date-time';
 import { checkSelection, describeOutcome, firstLine, formatPayload } from '@/lib/jobs';
 import { actOnDeadLetters, fetchDeadLetters } from '@/lib/jobs-api';
+import { usePagedList } from '@/lib/use-paged-list';
 
 const pageSize = 50;
-
-function formatDateTime(iso: string): string {
-  return new Date(iso).toLocaleString([], { dateStyle: 'medium', timeStyle: 'medium' });
-}
 
 const preClass =
   'max-h-72 overflow-auto rounded-md border border-border bg-muted/50 p-3 font-mono text-xs whitespace-pre-wrap break-words';
@@ -119,13 +118,6 @@ function DeadLetterRow({
   );
 }
 
-type TListState = {
-  items: TDeadLetterView[];
-  nextCursor: string | null;
-  loading: 'first' | 'more' | null;
-  error: string | null;
-};
-
 /**
  * Dead letters, newest first, a page at a time ("Load more" follows the cursor), of every job or
  * of one by name; several can be selected and retried or discarded at once.
@@ -133,51 +125,32 @@ type TListState = {
 export function DeadLetterList({ onChanged }: { onChanged: () => void }) {
   const [nameInput, setNameInput] = useState('');
   const [name, setName] = useState('');
-  const [state, setState] = useState<TListState>({
-    items: [],
-    nextCursor: null,
-    loading: 'first',
-    error: null,
-  });
+  const fetchPage = useCallback(
+    (cursor: string | null) => fetchDeadLetters({ name, cursor, limit: pageSize }),
+    [name],
+  );
+  const list = usePagedList(fetchPage);
+  const { state, load } = list;
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [acting, setActing] = useState(false);
   const [feedback, setFeedback] = useState<{ tone: 'error' | 'success'; message: string } | null>(
     null,
   );
 
-  // Only the newest request's answer is shown: a slow page of the previous filter never lands.
-  const latest = useRef(0);
-
-  const load = useCallback(
-    async (cursor: string | null) => {
-      const request = ++latest.current;
-      setState((current) => ({ ...current, loading: cursor ? 'more' : 'first', error: null }));
-      const page = await fetchDeadLetters({ name, cursor, limit: pageSize });
-      if (request !== latest.current) return;
-      setState((current) =>
-        page.ok
-          ? {
-              items: cursor ? [...current.items, ...page.data.data] : page.data.data,
-              nextCursor: page.data.nextCursor,
-              loading: null,
-              error: null,
-            }
-          : { ...current, loading: null, error: page.message },
-      );
-      if (!cursor) setSelected(new Set());
-    },
-    [name],
-  );
+  // A first page read anew (another filter, after acting) starts with nothing selected.
+  const loadFirst = useCallback(async () => {
+    if (await load(null)) setSelected(new Set());
+  }, [load]);
 
   useEffect(() => {
-    void load(null);
-  }, [load]);
+    void loadFirst();
+  }, [loadFirst]);
 
   function applyFilter(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     setFeedback(null);
     const next = nameInput.trim();
-    if (next === name) void load(null);
+    if (next === name) void loadFirst();
     else setName(next);
   }
 
@@ -213,7 +186,7 @@ export function DeadLetterList({ onChanged }: { onChanged: () => void }) {
     }
     setFeedback({ tone: 'success', message: describeOutcome(action, answer.data) });
     onChanged();
-    await load(null);
+    await loadFirst();
   }
 
   const allShown = state.items.length > 0 && state.items.every((item) => selected.has(item.id));
@@ -295,38 +268,19 @@ export function DeadLetterList({ onChanged }: { onChanged: () => void }) {
           />
         </div>
       ) : null}
-      {state.loading === 'first' && state.items.length === 0 ? (
-        <p className="text-sm text-muted-foreground">Loading…</p>
-      ) : state.items.length === 0 && !state.error ? (
-        <p className="text-sm text-muted-foreground" data-testid="dead-letters-empty">
-          {empty}
-        </p>
-      ) : state.items.length > 0 ? (
-        <ul
-          aria-labelledby="dead-letters-heading"
-          className="divide-y divide-border rounded-lg border border-border"
-        >
-          {state.items.map((deadLetter) => (
-            <DeadLetterRow
-              key={deadLetter.id}
-              deadLetter={deadLetter}
-              selected={selected.has(deadLetter.id)}
-              onSelect={(on) => select(deadLetter.id, on)}
-            />
-          ))}
-        </ul>
-      ) : null}
-      {state.error ? <Notice tone="error">{state.error}</Notice> : null}
-      {state.nextCursor ? (
-        <Button
-          variant="outline"
-          size="sm"
-          disabled={state.loading !== null}
-          onClick={() => void load(state.nextCursor)}
-        >
-          {state.loading === 'more' ? 'Loading…' : 'Load more'}
-        </Button>
-      ) : null}
+      <PagedList
+        list={list}
+        headingId="dead-letters-heading"
+        empty={empty}
+        emptyTestId="dead-letters-empty"
+        renderItem={(deadLetter) => (
+          <DeadLetterRow
+            deadLetter={deadLetter}
+            selected={selected.has(deadLetter.id)}
+            onSelect={(on) => select(deadLetter.id, on)}
+          />
+        )}
+      />
     </section>
   );
 }

@@ -1,11 +1,8 @@
 import type { TWebhookEndpoint } from '@corebase/contracts';
 
+import { formatDateTime } from '@/lib/date-time';
 import { describeDisabled, describeEventTypes } from '@/lib/webhook-form';
 import { cn } from '@/lib/utils';
-
-export function formatDateTime(iso: string): string {
-  return new Date(iso).toLocaleString([], { dateStyle: 'medium', timeStyle: 'medium' });
-}
 
 /** Enabled or disabled, as a badge beside the URL. */
 export function EndpointState({ endpoint }: { endpoint: TWebhookEndpoint }) {

@@ -1,14 +1,15 @@
 'use client';
 
 import type { TWebhookDelivery } from '@corebase/contracts';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 
 import { FeedbackNotice } from '@/app/organization/feedback-notice';
 import { useApiAction } from '@/app/organization/use-api-action';
-import { formatDateTime } from '@/app/organization/webhooks/endpoint-summary';
+import { PagedList } from '@/components/paged-list';
 import { Button } from '@/components/ui/button';
 import { Select } from '@/components/ui/input';
 import { Notice } from '@/components/ui/notice';
+import { formatDateTime } from '@/lib/date-time';
 import { formatPayload } from '@/lib/jobs';
 import { describeDelivery, formatBody } from '@/lib/webhook-form';
 import {
@@ -18,6 +19,7 @@ import {
   type TDeliveryStatus,
   type TWebhookAttemptView,
 } from '@/lib/webhooks-api';
+import { usePagedList } from '@/lib/use-paged-list';
 import { cn } from '@/lib/utils';
 
 const pageSize = 25;
@@ -226,13 +228,6 @@ function DeliveryRow({
   );
 }
 
-type TListState = {
-  items: TWebhookDelivery[];
-  nextCursor: string | null;
-  loading: 'first' | 'more' | null;
-  error: string | null;
-};
-
 /**
  * The endpoint's deliveries, newest first, a page at a time, of one status or all. Retries
  * happen in the background, so Refresh reads the first page (and any open delivery) again.
@@ -246,43 +241,16 @@ export function DeliveryLog({
   refreshKey: number;
 }) {
   const [status, setStatus] = useState<TDeliveryStatus | ''>('');
-  const [state, setState] = useState<TListState>({
-    items: [],
-    nextCursor: null,
-    loading: 'first',
-    error: null,
-  });
+  const fetchPage = useCallback(
+    (cursor: string | null) =>
+      fetchDeliveries({ endpointId, status: status || null, cursor, limit: pageSize }),
+    [endpointId, status],
+  );
+  const list = usePagedList(fetchPage);
+  const { state, load } = list;
   const [refreshes, setRefreshes] = useState(0);
   const refresh = useCallback(() => setRefreshes((n) => n + 1), []);
   const { pending, feedback, run } = useApiAction(refresh);
-
-  // Only the newest request's answer is shown: a slow page of the previous filter never lands.
-  const latest = useRef(0);
-
-  const load = useCallback(
-    async (cursor: string | null) => {
-      const request = ++latest.current;
-      setState((current) => ({ ...current, loading: cursor ? 'more' : 'first', error: null }));
-      const page = await fetchDeliveries({
-        endpointId,
-        status: status || null,
-        cursor,
-        limit: pageSize,
-      });
-      if (request !== latest.current) return;
-      setState((current) =>
-        page.ok
-          ? {
-              items: cursor ? [...current.items, ...page.data.data] : page.data.data,
-              nextCursor: page.data.nextCursor,
-              loading: null,
-              error: null,
-            }
-          : { ...current, loading: null, error: page.message },
-      );
-    },
-    [endpointId, status],
-  );
 
   useEffect(() => {
     void load(null);
@@ -330,40 +298,21 @@ export function DeliveryLog({
       <div className="empty:hidden">
         <FeedbackNotice feedback={feedback} />
       </div>
-      {state.loading === 'first' && state.items.length === 0 ? (
-        <p className="text-sm text-muted-foreground">Loading…</p>
-      ) : state.items.length === 0 && !state.error ? (
-        <p className="text-sm text-muted-foreground" data-testid="deliveries-empty">
-          {empty}
-        </p>
-      ) : state.items.length > 0 ? (
-        <ul
-          aria-labelledby="deliveries-heading"
-          className="divide-y divide-border rounded-lg border border-border"
-        >
-          {state.items.map((delivery) => (
-            <DeliveryRow
-              key={delivery.id}
-              endpointId={endpointId}
-              delivery={delivery}
-              refreshKey={version}
-              run={run}
-              pending={pending}
-            />
-          ))}
-        </ul>
-      ) : null}
-      {state.error ? <Notice tone="error">{state.error}</Notice> : null}
-      {state.nextCursor ? (
-        <Button
-          variant="outline"
-          size="sm"
-          disabled={state.loading !== null}
-          onClick={() => void load(state.nextCursor)}
-        >
-          {state.loading === 'more' ? 'Loading…' : 'Load more'}
-        </Button>
-      ) : null}
+      <PagedList
+        list={list}
+        headingId="deliveries-heading"
+        empty={empty}
+        emptyTestId="deliveries-empty"
+        renderItem={(delivery) => (
+          <DeliveryRow
+            endpointId={endpointId}
+            delivery={delivery}
+            refreshKey={version}
+            run={run}
+            pending={pending}
+          />
+        )}
+      />
     </section>
   );
 }
