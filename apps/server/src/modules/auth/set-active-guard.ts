@@ -1,4 +1,3 @@
-import type { HookEndpointContext } from '@better-auth/core';
 import { APIError, getSessionFromCtx } from 'better-auth/api';
 
 /**
@@ -8,7 +7,7 @@ import { APIError, getSessionFromCtx } from 'better-auth/api';
  * library's own answer, so a refusal changes nothing.
  */
 export async function refuseForeignActiveOrganization(
-  ctx: HookEndpointContext,
+  ctx: Parameters<typeof getSessionFromCtx>[0],
   body: Record<string, unknown>,
 ): Promise<void> {
   let organizationId = body.organizationId;
