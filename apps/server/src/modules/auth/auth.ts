@@ -36,7 +36,7 @@ import {
 } from '#server/modules/auth/auth.emails';
 import type { Lockout } from '#server/modules/auth/lockout';
 import { redisSecondaryStorage } from '#server/modules/auth/session-storage';
-import { refuseForeignActiveOrganization } from '#server/modules/auth/set-active-guard';
+import { isRefusedSwitchClearing } from '#server/modules/auth/set-active-guard';
 import { answerTakenEmailAsTaken } from '#server/modules/auth/taken-email';
 import type { TAuditEntryInput } from '#server/modules/audit/audit.service';
 import {
@@ -488,6 +488,8 @@ export function createAuth({
         },
         update: {
           before: async (changes, ctx) => {
+            // A refused set-active would clear the active organization (set-active-guard.ts).
+            if (isRefusedSwitchClearing(changes, ctx)) return false;
             // A refresh runs inside get-session, which has loaded the session it extends.
             const loaded = (
               ctx?.context as
@@ -614,9 +616,6 @@ export function createAuth({
             message:
               'Sign in with an ID token is for Google only; use the redirect flow (no idToken) for this provider.',
           });
-        }
-        if (ctx.path === '/organization/set-active') {
-          await refuseForeignActiveOrganization(ctx, body);
         }
         if (ctx.path === '/update-user' || ctx.path === '/sign-up/email') {
           const problem = profileProblem(body);

@@ -51,22 +51,44 @@ describe.each(testBackends())('switching the active organization on %s', (backen
     expect(organization.json<{ id: string }>().id).toBe(world.orgA);
   });
 
-  it('still switches to an organization the caller is a member of', async () => {
-    const other = await asOwner('POST', '/v1/auth/organization/create', {
-      name: 'Second',
-      slug: `second-${backend}`,
+  it('is refused without clearing for a bearer-token session too, and unsetting on purpose still works', async () => {
+    const signIn = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/sign-in/email',
+      headers: { origin: 'http://localhost:3000' },
+      payload: {
+        email: `owner-set-active-${backend}@example.com`,
+        password: 'owner password 1234',
+      },
     });
-    expect(other.statusCode, other.body).toBe(200);
-    const secondId = other.json<{ id: string }>().id;
-    const switched = await asOwner('POST', '/v1/auth/organization/set-active', {
-      organizationId: secondId,
-    });
-    expect(switched.statusCode, switched.body).toBe(200);
-    expect(await activeOrganization()).toBe(secondId);
-    const back = await asOwner('POST', '/v1/auth/organization/set-active', {
-      organizationSlug: world.slugA,
-    });
-    expect(back.statusCode, back.body).toBe(200);
-    expect(await activeOrganization()).toBe(world.orgA);
+    expect(signIn.statusCode, signIn.body).toBe(200);
+    const headers = { authorization: `Bearer ${String(signIn.headers['set-auth-token'])}` };
+    const as = (url: string, payload?: object) =>
+      t.app.inject({
+        method: payload ? 'POST' : 'GET',
+        url,
+        headers,
+        ...(payload ? { payload } : {}),
+      });
+    const chosen = await as('/v1/auth/organization/set-active', { organizationId: world.orgA });
+    expect(chosen.statusCode, chosen.body).toBe(200);
+    const refused = await as('/v1/auth/organization/set-active', { organizationId: world.orgB });
+    expect(refused.statusCode, refused.body).toBe(404);
+    const session = await as('/v1/auth/get-session');
+    expect(
+      session.json<{ session: { activeOrganizationId: string | null } }>().session
+        .activeOrganizationId,
+    ).toBe(world.orgA);
+
+    // What set-active is for still works: switching by slug, and unsetting on purpose.
+    const bySlug = await as('/v1/auth/organization/set-active', { organizationSlug: world.slugA });
+    expect(bySlug.statusCode, bySlug.body).toBe(200);
+    const unset = await as('/v1/auth/organization/set-active', { organizationId: null });
+    expect(unset.statusCode, unset.body).toBe(200);
+    const after = await as('/v1/auth/get-session');
+    expect(
+      after.json<{ session: { activeOrganizationId: string | null } }>().session
+        .activeOrganizationId,
+    ).toBeNull();
   });
 });
