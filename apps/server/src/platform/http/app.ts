@@ -35,6 +35,7 @@ import {
   connectionOptions,
   frameworkErrorHandler,
   maxParamLength,
+  refuseMissingHost,
 } from '#server/platform/http/connection';
 import { handleError, sendProblem } from '#server/platform/http/problem';
 import { requestIdFrom } from '#server/platform/http/request-id';
@@ -206,6 +207,7 @@ export async function buildApp(options: TAppOptions): Promise<App> {
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
+  app.addHook('onRequest', refuseMissingHost);
 
   let closing = false;
   app.addHook('onRequest', async (request, reply) => {

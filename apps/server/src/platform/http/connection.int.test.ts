@@ -182,6 +182,17 @@ describe('the front door at the socket', () => {
       expect(response?.headers['x-request-id']).toBe(problem.requestId);
       await freshConnectionWorks();
     });
+
+    it('answers an HTTP/1.1 request without Host with 400 problem+json and closes', async () => {
+      for (const url of ['/v1/probe', '/a-page']) {
+        const connection = await rawConnection(port);
+        connection.send(`GET ${url} HTTP/1.1\r\n\r\n`);
+        const response = await expectClosing(connection);
+        expect(response?.status).toBe(400);
+        expect(problemOf(response).detail).toContain('Host');
+      }
+      await freshConnectionWorks();
+    });
   });
 
   describe('what the router refuses', () => {
