@@ -18,7 +18,7 @@ function guardCreate<T extends DBTransactionAdapter<BetterAuthOptions>>(adapter:
   const create = adapter.create.bind(adapter);
   return {
     ...adapter,
-    create: (async (data) => {
+    create: async (data) => {
       try {
         return await create(data);
       } catch (error) {
@@ -30,7 +30,7 @@ function guardCreate<T extends DBTransactionAdapter<BetterAuthOptions>>(adapter:
           cause: error,
         });
       }
-    }),
+    },
   };
 }
 
