@@ -439,6 +439,20 @@ describe('loadConfig', () => {
     expect(both.GITHUB_CLIENT_ID).toBe('a');
   });
 
+  it('refuses a headers timeout longer than the request timeout (Node would not start)', () => {
+    const dir = tempDir();
+    const longer = configErrorOf(() =>
+      loadConfig({
+        CB_DATA_DIR: dir,
+        HTTP_REQUEST_TIMEOUT_MS: '5000',
+        HTTP_HEADERS_TIMEOUT_MS: '6000',
+      }),
+    );
+    expect(longer.problems).toEqual([
+      'HTTP_HEADERS_TIMEOUT_MS: must be at most HTTP_REQUEST_TIMEOUT_MS (5000)',
+    ]);
+  });
+
   it('parses OIDC_PROVIDERS and explains each wrong entry', () => {
     const dir = tempDir();
     const good = loadConfig({

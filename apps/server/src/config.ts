@@ -379,7 +379,39 @@ export const ZEnv = z.object({
     .int()
     .min(1)
     .default(1_048_576)
-    .describe('Largest request body accepted, in bytes (larger: 413).'),
+    .describe('Largest request body accepted, in bytes, on API and web paths alike (larger: 413).'),
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(30_000)
+    .describe(
+      'A request must arrive in full (headers and body) within this many milliseconds of its first byte (later: 408 and the connection closes).',
+    ),
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(10_000)
+    .describe(
+      'A request line and headers must arrive within this many milliseconds (later: 408 and the connection closes); at most HTTP_REQUEST_TIMEOUT_MS.',
+    ),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(72_000)
+    .describe(
+      'An idle kept-alive connection closes after this many milliseconds; keep it above the idle timeout of the load balancer in front (often 60 s).',
+    ),
+  HTTP_CONNECTION_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(120_000)
+    .describe(
+      'A connection on which no byte moves either way for this many milliseconds, outside keep-alive idling, is closed (a client that stops reading, a stuck handler).',
+    ),
   TRUST_PROXY: booleanFromString
     .default(false)
     .describe('Trust X-Forwarded-* headers (set when behind a load balancer or ingress).'),
@@ -638,6 +670,12 @@ export function loadConfig(
         `${provider}_CLIENT_ID, ${provider}_CLIENT_SECRET: set both (to turn the provider on) or neither; ${id ? 'the secret' : 'the id'} is missing`,
       );
     }
+  }
+  // Node refuses a headers timeout longer than the request timeout.
+  if (data && data.HTTP_HEADERS_TIMEOUT_MS > data.HTTP_REQUEST_TIMEOUT_MS) {
+    problems.push(
+      `HTTP_HEADERS_TIMEOUT_MS: must be at most HTTP_REQUEST_TIMEOUT_MS (${data.HTTP_REQUEST_TIMEOUT_MS})`,
+    );
   }
   if (!data || problems.length > 0) throw new ConfigError(problems);
 

@@ -24,12 +24,21 @@ export const errorStatus = {
   method_not_allowed: 405,
   /** The request conflicts with the current state (duplicate, stale version). */
   conflict: 409,
-  /** The body exceeds BODY_LIMIT_BYTES. */
+  /**
+   * The request did not arrive in time: its headers within HTTP_HEADERS_TIMEOUT_MS, or all of it
+   * within HTTP_REQUEST_TIMEOUT_MS. The connection is closed.
+   */
+  request_timeout: 408,
+  /** The body exceeds BODY_LIMIT_BYTES (on API and web paths alike). */
   payload_too_large: 413,
+  /** A segment of the path is longer than any id or slug the routes take. */
+  uri_too_long: 414,
   /** The Content-Type is not one this route accepts. */
   unsupported_media_type: 415,
   /** Too many requests; `Retry-After` says when to come back. */
   rate_limited: 429,
+  /** The request line and headers together exceed the server's limit. The connection is closed. */
+  header_too_large: 431,
   /** An unexpected failure; the detail is hidden and the request id given instead. */
   internal_error: 500,
   /** A dependency (database, Redis) is unavailable; `checks` names it. */

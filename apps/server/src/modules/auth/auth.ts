@@ -36,6 +36,8 @@ import {
 } from '#server/modules/auth/auth.emails';
 import type { Lockout } from '#server/modules/auth/lockout';
 import { redisSecondaryStorage } from '#server/modules/auth/session-storage';
+import { isRefusedSwitchClearing } from '#server/modules/auth/set-active-guard';
+import { answerTakenEmailAsTaken } from '#server/modules/auth/taken-email';
 import type { TAuditEntryInput } from '#server/modules/audit/audit.service';
 import {
   accounts,
@@ -369,21 +371,24 @@ export function createAuth({
         logger[level === 'debug' ? 'debug' : level]({ component: 'better-auth', args }, message),
     },
     rateLimit: { enabled: false },
-    database: drizzleAdapter(db, {
-      provider: 'pg',
-      schema: {
-        users,
-        sessions,
-        accounts,
-        verifications,
-        organizations,
-        memberships,
-        invitations,
-        organizationRoles,
-        twoFactors,
-        jwks,
-      },
-    }),
+    // Sign-ups racing for one address answer like a sign-up of a taken address (taken-email.ts).
+    database: answerTakenEmailAsTaken(
+      drizzleAdapter(db, {
+        provider: 'pg',
+        schema: {
+          users,
+          sessions,
+          accounts,
+          verifications,
+          organizations,
+          memberships,
+          invitations,
+          organizationRoles,
+          twoFactors,
+          jwks,
+        },
+      }),
+    ),
     user: {
       modelName: 'users',
       // Changing the address takes both mailboxes: the current one approves, the new one verifies.
@@ -483,6 +488,8 @@ export function createAuth({
         },
         update: {
           before: async (changes, ctx) => {
+            // A refused set-active would clear the active organization (set-active-guard.ts).
+            if (isRefusedSwitchClearing(changes, ctx)) return false;
             // A refresh runs inside get-session, which has loaded the session it extends.
             const loaded = (
               ctx?.context as

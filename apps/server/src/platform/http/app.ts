@@ -30,9 +30,17 @@ import {
   type TActingFor,
 } from '#server/platform/http/impersonation';
 import { runWithApiKey } from '#server/platform/http/api-key-scope';
+import {
+  clientErrorHandler,
+  connectionOptions,
+  frameworkErrorHandler,
+  maxParamLength,
+  refuseMissingHost,
+} from '#server/platform/http/connection';
 import { handleError, sendProblem } from '#server/platform/http/problem';
 import { requestIdFrom } from '#server/platform/http/request-id';
 import { isReservedPath } from '#server/platform/http/reserved';
+import { limitWebBody } from '#server/platform/http/web-body';
 import type { Metrics } from '#server/platform/metrics';
 
 export type TRoutePermission = TRouteAccess;
@@ -147,7 +155,11 @@ export async function buildApp(options: TAppOptions): Promise<App> {
     trustProxy: config.TRUST_PROXY,
     // Our own closing check below answers problem+json instead.
     return503OnClosing: false,
-    routerOptions: { ignoreTrailingSlash: true },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength },
+    // Slow or malformed requests, and what the router refuses itself: problem+json too.
+    ...connectionOptions(config),
+    clientErrorHandler: clientErrorHandler(options.logger),
+    frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -195,6 +207,7 @@ export async function buildApp(options: TAppOptions): Promise<App> {
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
+  app.addHook('onRequest', refuseMissingHost);
 
   let closing = false;
   app.addHook('onRequest', async (request, reply) => {
@@ -227,9 +240,13 @@ export async function buildApp(options: TAppOptions): Promise<App> {
       // Headers set through `reply` are not written once the reply is hijacked.
       reply.raw.setHeader('x-request-id', request.id);
       reply.hijack();
+      const body = limitWebBody(request.raw, reply.raw, config.BODY_LIMIT_BYTES, request.id);
+      if (body.refused) return;
       try {
         await web(request.raw, reply.raw);
       } catch (error) {
+        // A body cut off at the limit fails the page's read of it: answered already.
+        if (body.refused) return;
         request.log.error({ err: error }, 'web request failed');
         if (!reply.raw.headersSent) reply.raw.writeHead(500, { 'content-type': 'text/plain' });
         reply.raw.end('Internal server error');

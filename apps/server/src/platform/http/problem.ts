@@ -14,9 +14,12 @@ const titles: Record<TErrorCode, string> = {
   not_found: 'Not found',
   method_not_allowed: 'Method not allowed',
   conflict: 'Conflict',
+  request_timeout: 'Request timeout',
   payload_too_large: 'Payload too large',
+  uri_too_long: 'URI too long',
   unsupported_media_type: 'Unsupported media type',
   rate_limited: 'Too many requests',
+  header_too_large: 'Request header fields too large',
   internal_error: 'Internal server error',
   not_ready: 'Not ready',
   service_unavailable: 'Service unavailable',
@@ -30,15 +33,33 @@ export function problemOf(
   detail: string,
   extra: Record<string, unknown> = {},
 ): TProblem {
+  return problemDocument(
+    code,
+    detail,
+    { instance: request.url.split('?', 1)[0] ?? request.url, requestId: request.id },
+    extra,
+  );
+}
+
+/**
+ * A problem document outside Fastify's request cycle (a connection-level answer): the path when
+ * the request got that far, and a request id made up for it when there is no request.
+ */
+export function problemDocument(
+  code: TErrorCode,
+  detail: string,
+  context: { instance?: string | undefined; requestId: string },
+  extra: Record<string, unknown> = {},
+): TProblem {
   return {
     ...extra,
     type: `urn:corebase:problem:${code}`,
     title: titles[code],
     status: errorStatus[code],
     detail,
-    instance: request.url.split('?', 1)[0] ?? request.url,
+    ...(context.instance === undefined ? {} : { instance: context.instance }),
     code,
-    requestId: request.id,
+    requestId: context.requestId,
   };
 }
 
@@ -84,11 +105,14 @@ const statusCodes: Partial<Record<number, TErrorCode>> = {
   403: 'forbidden',
   404: 'not_found',
   405: 'method_not_allowed',
+  408: 'request_timeout',
   409: 'conflict',
   413: 'payload_too_large',
+  414: 'uri_too_long',
   415: 'unsupported_media_type',
   422: 'validation_failed',
   429: 'rate_limited',
+  431: 'header_too_large',
 };
 
 /** Our stable code for an HTTP status another component answered with. */
