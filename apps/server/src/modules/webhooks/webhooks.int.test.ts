@@ -4,7 +4,7 @@ import { eq, sql } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { unwrap, type paths, type TPageItem } from '@corebase/sdk';
+import { pages, unwrap, type paths, type TPageItem } from '@corebase/sdk';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { webhookDeliveries, webhookEndpoints } from '#server/modules/webhooks/webhooks.schema';
 import { jobs } from '#server/platform/jobs/jobs.schema';
@@ -339,6 +339,25 @@ describe.each(testBackends())('webhooks on %s', (backend) => {
       deliveryPath(endpoint.id, test.id),
     );
     expect(replay.response.status, JSON.stringify(replay.error)).toBe(202);
+  });
+
+  it('pages through an endpoint’s deliveries, newest first, each once', async () => {
+    const endpoint = await createEndpoint();
+    const sent: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      sent.push((await unwrap(api().POST('/v1/webhooks/{id}/test', endpointPath(endpoint.id)))).id);
+    }
+    const seen: string[] = [];
+    let pageCount = 0;
+    for await (const page of pages(api(), '/v1/webhooks/{id}/deliveries', {
+      params: { path: { id: endpoint.id }, query: { limit: 2 } },
+    })) {
+      pageCount++;
+      expect(page.data.length).toBeLessThanOrEqual(2);
+      seen.push(...page.data.map((d) => d.id));
+    }
+    expect(pageCount).toBe(3);
+    expect(seen).toEqual([...sent].reverse());
   });
 
   it('lists the event types an endpoint can subscribe to', async () => {
