@@ -1,5 +1,6 @@
 import { memberTwoFactorReset, webhookEndpointDisabled } from '@corebase/contracts';
 import { eq } from 'drizzle-orm';
+import { unwrap, type paths } from '@corebase/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notifications } from '#server/modules/notifications/notifications.schema';
 import { createEvents } from '#server/platform/outbox/events';
@@ -7,12 +8,12 @@ import { outbox } from '#server/platform/outbox/outbox.schema';
 import { createTestApp, runWork, type TTestApp } from '#test/app';
 import { testBackends } from '#test/databases';
 import { buildWorld, type TWorld } from '#test/personas';
+import { sdkFor } from '#test/sdk';
 import { startSmtpSink, type TSmtpSink } from '#test/smtp';
 
-type TPage = {
-  data: { id: string; type: string; title: string; link: string | null; readAt: string | null }[];
-  unreadCount: number;
-};
+type TPersonaName = keyof TWorld['personas'];
+type TPreference =
+  paths['/v1/notifications/preferences']['put']['requestBody']['content']['application/json']['preferences'][number];
 
 describe.each(testBackends())('notifications on %s', (backend) => {
   let t: TTestApp;
@@ -32,22 +33,20 @@ describe.each(testBackends())('notifications on %s', (backend) => {
     await smtp?.close();
   });
 
-  const as = (persona: keyof TWorld['personas']) => world.personas[persona].headers;
-  const call = (
-    method: 'GET' | 'POST' | 'PUT',
-    url: string,
-    persona: keyof TWorld['personas'],
-    payload?: object,
-  ) => t.app.inject({ method, url, headers: as(persona), ...(payload ? { payload } : {}) });
+  /** The typed client signed in as a persona. */
+  const api = (persona: TPersonaName) => sdkFor(t, { headers: world.personas[persona].headers });
 
   const work = () => runWork(t);
 
-  const inbox = async (persona: keyof TWorld['personas'], query = '') =>
-    (await call('GET', `/v1/notifications${query}`, persona)).json<TPage>();
+  const inbox = (persona: TPersonaName, query: { unread?: 'true' | 'false' } = {}) =>
+    unwrap(api(persona).GET('/v1/notifications', { params: { query } }));
 
   it('answers only signed-in people, each with their own notifications', async () => {
-    expect((await t.app.inject({ url: '/v1/notifications' })).statusCode).toBe(401);
-    expect((await t.app.inject({ url: '/v1/notifications/unread-count' })).statusCode).toBe(401);
+    const anonymous = sdkFor(t);
+    for (const path of ['/v1/notifications', '/v1/notifications/unread-count'] as const) {
+      const { error } = await anonymous.GET(path);
+      expect(error, path).toMatchObject({ status: 401, code: 'unauthenticated' });
+    }
     expect((await inbox('viewer')).data).toEqual([]);
   });
 
@@ -83,36 +82,35 @@ describe.each(testBackends())('notifications on %s', (backend) => {
     const [mine] = page.data;
 
     // Someone else's notification is not there for them.
-    const theirs = await call('POST', `/v1/notifications/${mine!.id}/read`, 'viewer');
-    expect(theirs.statusCode).toBe(404);
-    expect(theirs.headers['content-type']).toMatch(/application\/problem\+json/);
+    const read = { params: { path: { id: mine!.id } } };
+    const theirs = await api('viewer').POST('/v1/notifications/{id}/read', read);
+    expect(theirs.response.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect(theirs.error).toMatchObject({ status: 404, code: 'not_found' });
 
-    expect((await call('POST', `/v1/notifications/${mine!.id}/read`, 'member')).statusCode).toBe(
-      204,
-    );
-    const count = await call('GET', '/v1/notifications/unread-count', 'member');
-    expect(count.json()).toEqual({ unreadCount: 0 });
-    expect((await inbox('member', '?unread=true')).data).toEqual([]);
+    const marked = await api('member').POST('/v1/notifications/{id}/read', read);
+    expect(marked.error).toBeUndefined();
+    expect(marked.response.status).toBe(204);
+    const count = await unwrap(api('member').GET('/v1/notifications/unread-count'));
+    expect(count).toEqual({ unreadCount: 0 });
+    expect((await inbox('member', { unread: 'true' })).data).toEqual([]);
     expect((await inbox('member')).data[0]!.readAt).not.toBeNull();
-    const all = await call('POST', '/v1/notifications/read-all', 'member');
-    expect(all.json()).toEqual({ marked: 0 });
+    const all = await unwrap(api('member').POST('/v1/notifications/read-all'));
+    expect(all).toEqual({ marked: 0 });
   });
 
   it('follows each person’s channels: in-app and email for admins of a disabled endpoint', async () => {
     const { orgA } = world;
-    const defaults = (await call('GET', '/v1/notifications/preferences', 'owner')).json<{
-      data: { type: string; inApp: boolean; email: boolean; channels: string[] }[];
-    }>();
+    const defaults = await unwrap(api('owner').GET('/v1/notifications/preferences'));
     expect(defaults.data.find((p) => p.type === 'webhook_endpoint.disabled')).toMatchObject({
       inApp: true,
       email: true,
       channels: ['inApp', 'email'],
     });
     // The owner wants no email of it; the admin keeps the defaults.
-    const changed = await call('PUT', '/v1/notifications/preferences', 'owner', {
-      preferences: [{ type: 'webhook_endpoint.disabled', inApp: true, email: false }],
+    const changed = await api('owner').PUT('/v1/notifications/preferences', {
+      body: { preferences: [{ type: 'webhook_endpoint.disabled', inApp: true, email: false }] },
     });
-    expect(changed.statusCode, changed.body).toBe(200);
+    expect(changed.response.status, JSON.stringify(changed.error)).toBe(200);
 
     const endpointId = '0193a1b2-c3d4-7e5f-8a7b-8c9d0e1f2a3b';
     await t.services.tenancy.withTenant(orgA, (tx) =>
@@ -141,20 +139,26 @@ describe.each(testBackends())('notifications on %s', (backend) => {
   });
 
   it('refuses an unknown type and a channel a type does not use, changing nothing', async () => {
-    const before = (await call('GET', '/v1/notifications/preferences', 'viewer')).json<unknown>();
-    for (const preferences of [
-      [{ type: 'no.such', inApp: true, email: true }],
+    const viewer = api('viewer');
+    const before = await unwrap(viewer.GET('/v1/notifications/preferences'));
+    const refused: TPreference[][] = [
+      // Not a type the document allows: the typed client would stop it, the server must too.
+      [{ type: 'no.such' as TPreference['type'], inApp: true, email: true }],
       [{ type: 'member.two_factor_reset', inApp: true, email: true }],
       [],
-    ]) {
-      const response = await call('PUT', '/v1/notifications/preferences', 'viewer', {
-        preferences,
+    ];
+    for (const preferences of refused) {
+      const { error, response } = await viewer.PUT('/v1/notifications/preferences', {
+        body: { preferences },
       });
-      expect(response.statusCode, JSON.stringify(preferences)).toBe(400);
-      expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
-      expect(response.body).toContain('preferences');
+      expect(response.headers.get('content-type')).toMatch(/application\/problem\+json/);
+      expect(error, JSON.stringify(preferences)).toMatchObject({
+        status: 400,
+        code: 'validation_failed',
+      });
+      expect(JSON.stringify(error)).toContain('preferences');
     }
-    expect((await call('GET', '/v1/notifications/preferences', 'viewer')).json()).toEqual(before);
+    expect(await unwrap(viewer.GET('/v1/notifications/preferences'))).toEqual(before);
     const rows = await t.services.tenancy.withMaintenance((tx) =>
       tx
         .select()

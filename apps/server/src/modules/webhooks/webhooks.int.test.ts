@@ -4,6 +4,7 @@ import { eq, sql } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { pages, unwrap, type paths, type TPageItem } from '@corebase/sdk';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { webhookDeliveries, webhookEndpoints } from '#server/modules/webhooks/webhooks.schema';
 import { jobs } from '#server/platform/jobs/jobs.schema';
@@ -11,6 +12,7 @@ import type { createInlineQueue } from '#server/platform/jobs/inline-driver';
 import { createTestApp, type TTestApp } from '#test/app';
 import { testBackends } from '#test/databases';
 import { buildWorld, type TWorld } from '#test/personas';
+import { sdkFor } from '#test/sdk';
 import { startSmtpSink, type TSmtpSink } from '#test/smtp';
 
 type TReceived = { headers: IncomingHttpHeaders; body: string };
@@ -44,8 +46,10 @@ async function startReceiver() {
   };
 }
 
-type TEndpoint = { id: string; secret: string; enabled: boolean; disabledReason: string | null };
-type TDelivery = { id: string; status: string; attempts: number; messageId: string };
+type TPersonaName = keyof TWorld['personas'];
+type TDelivery = TPageItem<'/v1/webhooks/{id}/deliveries'>;
+type TCreateEndpointBody =
+  paths['/v1/webhooks']['post']['requestBody']['content']['application/json'];
 
 describe.each(testBackends())('webhooks on %s', (backend) => {
   let t: TTestApp;
@@ -74,19 +78,13 @@ describe.each(testBackends())('webhooks on %s', (backend) => {
     await smtp?.close();
   });
 
-  const as = (persona: keyof TWorld['personas']) => world.personas[persona].headers;
-  const call = (
-    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
-    url: string,
-    persona: keyof TWorld['personas'] = 'owner',
-    payload?: object,
-  ) =>
-    t.app.inject({
-      method,
-      url,
-      headers: as(persona),
-      ...(payload ? { payload } : {}),
-    });
+  /** The typed client signed in as a persona. */
+  const api = (persona: TPersonaName = 'owner') =>
+    sdkFor(t, { headers: world.personas[persona].headers });
+  const endpointPath = (id: string) => ({ params: { path: { id } } });
+  const deliveryPath = (id: string, deliveryId: string) => ({
+    params: { path: { id, deliveryId } },
+  });
 
   /** What the worker role does: dispatch events, run due jobs, until nothing is left. */
   const work = async () => {
@@ -102,43 +100,53 @@ describe.each(testBackends())('webhooks on %s', (backend) => {
     }
   };
 
-  const createEndpoint = async (body: object = {}) => {
-    const response = await call('POST', '/v1/webhooks', 'owner', { url: receiver.url, ...body });
-    expect(response.statusCode, response.body).toBe(201);
-    return response.json<TEndpoint>();
+  const createEndpoint = async (body: Partial<TCreateEndpointBody> = {}) => {
+    const created = await api().POST('/v1/webhooks', { body: { url: receiver.url, ...body } });
+    expect(created.response.status, JSON.stringify(created.error)).toBe(201);
+    return created.data!;
   };
 
   const deliveriesOf = async (id: string) =>
-    (await call('GET', `/v1/webhooks/${id}/deliveries`)).json<{ data: TDelivery[] }>().data;
+    (await unwrap(api().GET('/v1/webhooks/{id}/deliveries', endpointPath(id)))).data;
+
+  const deliveryDetail = (id: string, deliveryId: string) =>
+    unwrap(api().GET('/v1/webhooks/{id}/deliveries/{deliveryId}', deliveryPath(id, deliveryId)));
 
   it('answers only members who manage webhooks, and hides other organizations’ endpoints', async () => {
     const endpoint = await createEndpoint({ description: 'isolation' });
-    expect((await t.app.inject({ url: '/v1/webhooks' })).statusCode).toBe(401);
-    expect((await call('GET', '/v1/webhooks', 'viewer')).statusCode).toBe(403);
-    expect((await call('GET', '/v1/webhooks', 'member')).statusCode).toBe(403);
-    const other = await call('GET', `/v1/webhooks/${endpoint.id}`, 'otherOrgOwner');
-    expect(other.statusCode).toBe(404);
-    expect(other.headers['content-type']).toMatch(/application\/problem\+json/);
-    const theirs = (await call('GET', '/v1/webhooks', 'otherOrgOwner')).json<{ data: unknown[] }>();
+    const anonymous = await sdkFor(t).GET('/v1/webhooks');
+    expect(anonymous.error).toMatchObject({ status: 401, code: 'unauthenticated' });
+    for (const persona of ['viewer', 'member'] as const) {
+      const refused = await api(persona).GET('/v1/webhooks');
+      expect(refused.error, persona).toMatchObject({ status: 403, code: 'forbidden' });
+    }
+    const other = await api('otherOrgOwner').GET('/v1/webhooks/{id}', endpointPath(endpoint.id));
+    expect(other.response.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect(other.error).toMatchObject({ status: 404, code: 'not_found' });
+    const theirs = await unwrap(api('otherOrgOwner').GET('/v1/webhooks'));
     expect(theirs.data).toEqual([]);
-    expect(
-      (await call('POST', `/v1/webhooks/${endpoint.id}/test`, 'otherOrgOwner')).statusCode,
-    ).toBe(404);
+    const test = await api('otherOrgOwner').POST(
+      '/v1/webhooks/{id}/test',
+      endpointPath(endpoint.id),
+    );
+    expect(test.error).toMatchObject({ status: 404, code: 'not_found' });
     // The secret is shown once: never in a read.
-    const read = await call('GET', `/v1/webhooks/${endpoint.id}`);
-    expect(read.json()).not.toHaveProperty('secret');
+    const read = await unwrap(api().GET('/v1/webhooks/{id}', endpointPath(endpoint.id)));
+    expect(read).not.toHaveProperty('secret');
     // And stored encrypted.
     const [row] = await t.services.tenancy.withMaintenance((tx) =>
       tx.select().from(webhookEndpoints).where(eq(webhookEndpoints.id, endpoint.id)),
     );
     expect(row!.secret).not.toContain(endpoint.secret.slice(6));
     expect(endpoint.secret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
-    expect((await call('DELETE', `/v1/webhooks/${endpoint.id}`)).statusCode).toBe(204);
+    const removed = await api().DELETE('/v1/webhooks/{id}', endpointPath(endpoint.id));
+    expect(removed.error).toBeUndefined();
+    expect(removed.response.status).toBe(204);
   });
 
   it('refuses a bad URL, an unknown event type and an address webhooks may not reach, writing nothing', async () => {
-    const before = (await call('GET', '/v1/webhooks')).json<{ data: unknown[] }>().data.length;
-    const cases: [object, RegExp][] = [
+    const before = (await unwrap(api().GET('/v1/webhooks'))).data.length;
+    const cases: [TCreateEndpointBody, RegExp][] = [
       [{ url: 'not a url' }, /url/],
       [{ url: 'ftp://example.com/x' }, /url/],
       [{ url: receiver.url, eventTypes: ['no.such_event'] }, /eventTypes/],
@@ -148,12 +156,12 @@ describe.each(testBackends())('webhooks on %s', (backend) => {
       [{ url: 'http://[fd00::1]/hooks' }, /fd00::1/],
     ];
     for (const [body, named] of cases) {
-      const response = await call('POST', '/v1/webhooks', 'owner', body);
-      expect(response.statusCode, JSON.stringify(body)).toBe(400);
-      expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
-      expect(response.body).toMatch(named);
+      const { error, response } = await api().POST('/v1/webhooks', { body });
+      expect(response.headers.get('content-type')).toMatch(/application\/problem\+json/);
+      expect(error, JSON.stringify(body)).toMatchObject({ status: 400, code: 'validation_failed' });
+      expect(JSON.stringify(error)).toMatch(named);
     }
-    const after = (await call('GET', '/v1/webhooks')).json<{ data: unknown[] }>().data.length;
+    const after = (await unwrap(api().GET('/v1/webhooks'))).data.length;
     expect(after).toBe(before);
   });
 
@@ -161,15 +169,16 @@ describe.each(testBackends())('webhooks on %s', (backend) => {
     const endpoint = await createEndpoint({ eventTypes: ['organization.settings_updated'] });
     receiver.received.length = 0;
     receiver.answer([500, 503, 500]);
-    const changed = await call('PATCH', '/v1/organization/settings', 'owner', {
-      auditRetentionDays: 90,
+    const changed = await api().PATCH('/v1/organization/settings', {
+      body: { auditRetentionDays: 90 },
     });
-    expect(changed.statusCode, changed.body).toBe(200);
+    expect(changed.response.status, JSON.stringify(changed.error)).toBe(200);
     // An event of another type is not sent to this endpoint.
-    await call('POST', '/v1/roles', 'owner', {
-      name: `hooks-${backend}`,
-      permissions: ['organization:read'],
-    });
+    await unwrap(
+      api().POST('/v1/roles', {
+        body: { name: `hooks-${backend}`, permissions: ['organization:read'] },
+      }),
+    );
     await work();
 
     expect(receiver.received).toHaveLength(4);
@@ -189,20 +198,18 @@ describe.each(testBackends())('webhooks on %s', (backend) => {
     const [delivery] = await deliveriesOf(endpoint.id);
     expect(delivery).toMatchObject({ status: 'succeeded', attempts: 4 });
     expect(delivery!.messageId).toBe([...ids][0]);
-    const detail = (
-      await call('GET', `/v1/webhooks/${endpoint.id}/deliveries/${delivery!.id}`)
-    ).json<{ attemptLog: { responseStatus: number; responseBody: string; attempt: number }[] }>();
+    const detail = await deliveryDetail(endpoint.id, delivery!.id);
     expect(detail.attemptLog.map((a) => a.responseStatus)).toEqual([500, 503, 500, 200]);
     expect(detail.attemptLog.map((a) => a.attempt)).toEqual([1, 2, 3, 4]);
     expect(detail.attemptLog.filter((a) => a.responseStatus === 200)).toHaveLength(1);
     expect(detail.attemptLog[3]!.responseBody).toBe('answer 200');
 
     // Replay: the same message again, with the same webhook-id.
-    const replay = await call(
-      'POST',
-      `/v1/webhooks/${endpoint.id}/deliveries/${delivery!.id}/replay`,
+    const replay = await api().POST(
+      '/v1/webhooks/{id}/deliveries/{deliveryId}/replay',
+      deliveryPath(endpoint.id, delivery!.id),
     );
-    expect(replay.statusCode, replay.body).toBe(202);
+    expect(replay.response.status, JSON.stringify(replay.error)).toBe(202);
     await work();
     expect(receiver.received).toHaveLength(5);
     expect(receiver.received[4]!.headers['webhook-id']).toBe(delivery!.messageId);
@@ -213,15 +220,16 @@ describe.each(testBackends())('webhooks on %s', (backend) => {
   it('sends a test event, signs with both secrets while a rotation overlaps, and refuses to test a disabled endpoint', async () => {
     const endpoint = await createEndpoint();
     receiver.received.length = 0;
-    const rotated = await call('POST', `/v1/webhooks/${endpoint.id}/rotate-secret`, 'owner', {
-      overlapHours: 1,
+    const rotated = await api().POST('/v1/webhooks/{id}/rotate-secret', {
+      ...endpointPath(endpoint.id),
+      body: { overlapHours: 1 },
     });
-    expect(rotated.statusCode, rotated.body).toBe(200);
-    const { secret } = rotated.json<TEndpoint>();
+    expect(rotated.response.status, JSON.stringify(rotated.error)).toBe(200);
+    const { secret } = rotated.data!;
     expect(secret).not.toBe(endpoint.secret);
 
-    const test = await call('POST', `/v1/webhooks/${endpoint.id}/test`);
-    expect(test.statusCode, test.body).toBe(202);
+    const test = await api().POST('/v1/webhooks/{id}/test', endpointPath(endpoint.id));
+    expect(test.response.status, JSON.stringify(test.error)).toBe(202);
     await work();
     expect(receiver.received).toHaveLength(1);
     const [request] = receiver.received;
@@ -237,13 +245,15 @@ describe.each(testBackends())('webhooks on %s', (backend) => {
       });
     }
 
-    expect(
-      (await call('PATCH', `/v1/webhooks/${endpoint.id}`, 'owner', { enabled: false })).statusCode,
-    ).toBe(200);
+    const disabled = await api().PATCH('/v1/webhooks/{id}', {
+      ...endpointPath(endpoint.id),
+      body: { enabled: false },
+    });
+    expect(disabled.response.status).toBe(200);
     const before = (await deliveriesOf(endpoint.id)).length;
-    const refused = await call('POST', `/v1/webhooks/${endpoint.id}/test`);
-    expect(refused.statusCode).toBe(409);
-    expect(refused.headers['content-type']).toMatch(/application\/problem\+json/);
+    const refused = await api().POST('/v1/webhooks/{id}/test', endpointPath(endpoint.id));
+    expect(refused.response.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect(refused.error).toMatchObject({ status: 409, code: 'conflict' });
     expect(await deliveriesOf(endpoint.id)).toHaveLength(before);
   });
 
@@ -260,18 +270,16 @@ describe.each(testBackends())('webhooks on %s', (backend) => {
         })
         .where(eq(webhookEndpoints.id, endpoint.id)),
     );
-    await call('POST', `/v1/webhooks/${endpoint.id}/test`);
+    await unwrap(api().POST('/v1/webhooks/{id}/test', endpointPath(endpoint.id)));
     await work();
     expect(receiver.received).toHaveLength(0);
     const [delivery] = await deliveriesOf(endpoint.id);
-    const detail = (
-      await call('GET', `/v1/webhooks/${endpoint.id}/deliveries/${delivery!.id}`)
-    ).json<{ attemptLog: { responseStatus: number | null; error: string }[] }>();
+    const detail = await deliveryDetail(endpoint.id, delivery!.id);
     expect(detail.attemptLog[0]).toMatchObject({ responseStatus: null });
     expect(detail.attemptLog[0]!.error).toMatch(/169\.254\.169\.254/);
 
     // It had been failing for 25 hours: disabled after this failure, and the admins told.
-    const read = (await call('GET', `/v1/webhooks/${endpoint.id}`)).json<TEndpoint>();
+    const read = await unwrap(api().GET('/v1/webhooks/{id}', endpointPath(endpoint.id)));
     expect(read).toMatchObject({ enabled: false, disabledReason: 'failing' });
     const ownerEmail = `owner-webhooks-${backend}@example.com`;
     let mail = await smtp.waitFor(ownerEmail);
@@ -288,20 +296,19 @@ describe.each(testBackends())('webhooks on %s', (backend) => {
   it('logs an answer holding a NUL byte, and defaults a rotation without a body to a day of overlap', async () => {
     const endpoint = await createEndpoint();
     receiver.answer([200], 'ok\u0000done');
-    await call('POST', `/v1/webhooks/${endpoint.id}/test`);
+    await unwrap(api().POST('/v1/webhooks/{id}/test', endpointPath(endpoint.id)));
     await work();
     receiver.answer([]);
     const [delivery] = await deliveriesOf(endpoint.id);
     expect(delivery).toMatchObject({ status: 'succeeded', attempts: 1 });
-    const detail = (
-      await call('GET', `/v1/webhooks/${endpoint.id}/deliveries/${delivery!.id}`)
-    ).json<{ attemptLog: { responseBody: string }[] }>();
+    const detail = await deliveryDetail(endpoint.id, delivery!.id);
     expect(detail.attemptLog[0]!.responseBody).toBe('ok\uFFFDdone');
 
+    // No body at all (not even `null`, which is all the typed client can send here).
     const rotated = await t.app.inject({
       method: 'POST',
       url: `/v1/webhooks/${endpoint.id}/rotate-secret`,
-      headers: as('owner'),
+      headers: world.personas.owner.headers,
     });
     expect(rotated.statusCode, rotated.body).toBe(200);
     const until = Date.parse(
@@ -312,7 +319,7 @@ describe.each(testBackends())('webhooks on %s', (backend) => {
 
   it('fails a delivery whose job died on its last attempt, so it can be replayed', async () => {
     const endpoint = await createEndpoint();
-    const test = (await call('POST', `/v1/webhooks/${endpoint.id}/test`)).json<TDelivery>();
+    const test = await unwrap(api().POST('/v1/webhooks/{id}/test', endpointPath(endpoint.id)));
     // Its worker took the last attempt and died: the lease ran out.
     await t.services.tenancy.withMaintenance((tx) =>
       tx
@@ -327,14 +334,34 @@ describe.each(testBackends())('webhooks on %s', (backend) => {
     await work();
     const [delivery] = await deliveriesOf(endpoint.id);
     expect(delivery).toMatchObject({ id: test.id, status: 'failed' });
-    const replay = await call('POST', `/v1/webhooks/${endpoint.id}/deliveries/${test.id}/replay`);
-    expect(replay.statusCode, replay.body).toBe(202);
+    const replay = await api().POST(
+      '/v1/webhooks/{id}/deliveries/{deliveryId}/replay',
+      deliveryPath(endpoint.id, test.id),
+    );
+    expect(replay.response.status, JSON.stringify(replay.error)).toBe(202);
+  });
+
+  it('pages through an endpoint’s deliveries, newest first, each once', async () => {
+    const endpoint = await createEndpoint();
+    const sent: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      sent.push((await unwrap(api().POST('/v1/webhooks/{id}/test', endpointPath(endpoint.id)))).id);
+    }
+    const seen: string[] = [];
+    let pageCount = 0;
+    for await (const page of pages(api(), '/v1/webhooks/{id}/deliveries', {
+      params: { path: { id: endpoint.id }, query: { limit: 2 } },
+    })) {
+      pageCount++;
+      expect(page.data.length).toBeLessThanOrEqual(2);
+      seen.push(...page.data.map((d) => d.id));
+    }
+    expect(pageCount).toBe(3);
+    expect(seen).toEqual([...sent].reverse());
   });
 
   it('lists the event types an endpoint can subscribe to', async () => {
-    const types = (await call('GET', '/v1/webhooks/event-types')).json<{
-      data: { name: string }[];
-    }>();
+    const types = await unwrap(api().GET('/v1/webhooks/event-types'));
     expect(types.data.map((e) => e.name)).toContain('organization.settings_updated');
     expect(types.data.map((e) => e.name)).not.toContain('impersonation.started');
   });
@@ -376,21 +403,14 @@ describe.runIf(redisUrl)('webhooks through the BullMQ driver', () => {
   });
 
   it('retries a failing receiver with one webhook-id and valid signatures, until one success', async () => {
-    const created = await t.app.inject({
-      method: 'POST',
-      url: '/v1/webhooks',
-      headers: world.personas.owner.headers,
-      payload: { url: receiver.url, eventTypes: ['organization.settings_updated'] },
-    });
-    expect(created.statusCode, created.body).toBe(201);
-    const endpoint = created.json<TEndpoint>();
+    const owner = sdkFor(t, { headers: world.personas.owner.headers });
+    const endpoint = await unwrap(
+      owner.POST('/v1/webhooks', {
+        body: { url: receiver.url, eventTypes: ['organization.settings_updated'] },
+      }),
+    );
     receiver.answer([500, 502, 500]);
-    await t.app.inject({
-      method: 'PATCH',
-      url: '/v1/organization/settings',
-      headers: world.personas.owner.headers,
-      payload: { auditRetentionDays: 60 },
-    });
+    await unwrap(owner.PATCH('/v1/organization/settings', { body: { auditRetentionDays: 60 } }));
     const deadline = Date.now() + 20_000;
     while (receiver.received.length < 4) {
       if (Date.now() > deadline) throw new Error(`only ${receiver.received.length} attempts`);
@@ -411,11 +431,10 @@ describe.runIf(redisUrl)('webhooks through the BullMQ driver', () => {
     while (delivery?.status !== 'succeeded') {
       if (Date.now() > deadline) throw new Error('the delivery was not marked succeeded');
       await new Promise((resolve) => setTimeout(resolve, 20));
-      const list = await t.app.inject({
-        url: `/v1/webhooks/${endpoint.id}/deliveries`,
-        headers: world.personas.owner.headers,
-      });
-      delivery = list.json<{ data: TDelivery[] }>().data[0];
+      const list = await unwrap(
+        owner.GET('/v1/webhooks/{id}/deliveries', { params: { path: { id: endpoint.id } } }),
+      );
+      delivery = list.data[0];
     }
     expect(delivery.attempts).toBe(4);
     expect(receiver.received).toHaveLength(4);
