@@ -205,7 +205,7 @@ describe('hostile input on every route', () => {
         .replace(/\*$/, 'hostile-probe')
         .replace(/:(\w+)/g, '00000000-0000-7000-8000-000000000000');
       const body = sampleOf(route.schemas.body, overrides);
-      const query = (sampleOf(route.schemas.querystring, overrides) ?? {});
+      const query = sampleOf(route.schemas.querystring, overrides) ?? {};
       const headers = await ownerHeaders();
       for (const request of hostileRequests(route, url, body, query)) {
         const response = await t.app.inject({

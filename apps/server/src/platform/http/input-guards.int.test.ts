@@ -130,6 +130,8 @@ describe.each(testBackends())('input hygiene on %s', (backend) => {
       payload: { name: 'Input Org', slug: `input-org-${backend}` },
     });
     expect(created.statusCode, created.body).toBe(200);
+    // Not vacuous: the snapshot sees the rows (RLS does not hide them from it).
+    expect(await snapshot()).toMatch(/"users":"?1"?,.*"orgs":"?1"?/);
   });
   afterAll(() => t?.close());
 
@@ -144,7 +146,9 @@ describe.each(testBackends())('input hygiene on %s', (backend) => {
           (select count(*) from sign_in_failures) as failures,
           (select string_agg(name, ',' order by id) from users) as names`),
     );
-    return JSON.stringify('rows' in counts ? counts.rows : counts);
+    // node-postgres answers { rows }, PGlite's driver the rows themselves.
+    const rows = (counts as { rows?: unknown[] }).rows ?? (counts as unknown[]);
+    return JSON.stringify(rows);
   };
 
   const expectRefused = (
@@ -236,23 +240,34 @@ describe.each(testBackends())('input hygiene on %s', (backend) => {
   });
 
   it('a validation problem lists a bounded number of errors, once, with their count', async () => {
-    const permissions = Array.from({ length: 5_000 }, (_, i) => `bogus:${i}`);
+    // 100 unknown event types (the most the schema takes): one issue each.
+    const eventTypes = Array.from({ length: 100 }, (_, i) => `bogus.event${i}`);
     const response = await t.app.inject({
       method: 'POST',
-      url: '/v1/api-keys',
+      url: '/v1/webhooks',
       headers: ada.headers,
-      payload: { name: 'many', permissions },
+      payload: { url: 'https://93.184.215.14/probe', eventTypes },
     });
     expect(response.statusCode).toBe(400);
     const problem = problemOf(response);
     expect(problem.code).toBe('validation_failed');
     expect(problem.errors).toHaveLength(20);
-    expect(problem.errorCount).toBeGreaterThanOrEqual(5_000);
-    expect(problem.errors?.[0]).toMatchObject({ in: 'body', field: 'permissions.0' });
+    expect(problem.errorCount).toBe(100);
+    expect(problem.errors?.[0]).toMatchObject({ in: 'body', field: 'eventTypes.0' });
     // The detail is a summary, not every issue again.
-    expect(problem.detail).toMatch(/and \d+ more$/);
+    expect(problem.detail).toMatch(/^body\.eventTypes\.0: .*; and 97 more$/);
     expect(problem.detail.length).toBeLessThan(1_000);
-    expect(response.body.length).toBeLessThan(10_000);
+
+    // A request with thousands of bad items gets an answer the size of a few.
+    const permissions = Array.from({ length: 9_000 }, (_, i) => `bogus:${i}`);
+    const many = await t.app.inject({
+      method: 'POST',
+      url: '/v1/api-keys',
+      headers: ada.headers,
+      payload: { name: 'many', permissions },
+    });
+    expect(problemOf(many)).toMatchObject({ code: 'validation_failed', status: 400 });
+    expect(many.body.length).toBeLessThan(10_000);
   });
 
   it('a body past the JSON limits is refused before any route, naming where', async () => {
