@@ -30,7 +30,7 @@ import {
   type TActingFor,
 } from '#server/platform/http/impersonation';
 import { runWithApiKey } from '#server/platform/http/api-key-scope';
-import { registerInputGuards } from '#server/platform/http/input-guards';
+import { frameworkError, registerInputGuards } from '#server/platform/http/input-guards';
 import { handleError, sendProblem } from '#server/platform/http/problem';
 import { requestIdFrom } from '#server/platform/http/request-id';
 import { isReservedPath } from '#server/platform/http/reserved';
@@ -149,6 +149,8 @@ export async function buildApp(options: TAppOptions): Promise<App> {
     // Our own closing check below answers problem+json instead.
     return503OnClosing: false,
     routerOptions: { ignoreTrailingSlash: true },
+    // The router's refusals (a path that is not UTF-8) as problem+json too.
+    frameworkErrors: frameworkError,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);

@@ -85,7 +85,7 @@ function hostileRequests(route: TRouteInfo, url: string, body: unknown, query: o
   // Each path parameter: U+0000, and a value that is not an id.
   const params = [...route.url.matchAll(/:(\w+)/g)].map((m) => m[1]!);
   for (const name of params) {
-    for (const value of ['%00', 'not-an-id', '%F0%9F%A7%AE']) {
+    for (const value of ['%00', '%ED%A0%80', '%FF', 'not-an-id', '%F0%9F%A7%AE']) {
       const segments = route.url.split('/');
       const hostileUrl = url
         .split('/')
@@ -98,7 +98,7 @@ function hostileRequests(route: TRouteInfo, url: string, body: unknown, query: o
 
   // The body: U+0000 in each string field, a lone surrogate, wrong types, huge and deep values.
   const base = body && typeof body === 'object' ? body : {};
-  for (const path of stringPaths(base).slice(0, 12)) {
+  for (const path of stringPaths(base).slice(0, 8)) {
     const field = path.join('.');
     out.push({
       name: `NUL in body ${field}`,
@@ -147,7 +147,7 @@ function hostileRequests(route: TRouteInfo, url: string, body: unknown, query: o
   out.push({
     name: 'a huge string',
     url: saneUrl,
-    payload: { ...base, extra: 'x'.repeat(900_000) },
+    payload: { ...base, extra: 'x'.repeat(200_000) },
   });
   out.push({
     name: 'invalid UTF-8 body',

@@ -232,11 +232,22 @@ describe.each(testBackends())('input hygiene on %s', (backend) => {
     expect(await snapshot()).toBe(before);
   });
 
-  it('a query escape that is not UTF-8 is a 400 naming the parameter', async () => {
+  it('an escape that is not UTF-8 is a 400: naming the query parameter, or the path', async () => {
     const response = await t.app.inject({
       url: '/v1/auth/delete-user/callback?token=%ED%A0%80',
     });
     expectRefused(response, 'querystring', 'token', /UTF-8/);
+    // In a path the router refuses it before any route matches: problem+json all the same.
+    for (const url of [
+      '/v1/auth/reset-password/%ED%A0%80',
+      '/v1/roles/%FF',
+      `/v1/roles/${'a'.repeat(200)}`,
+    ]) {
+      const refused = await t.app.inject({ url, headers: ada.headers });
+      expect(refused.statusCode, url).toBe(400);
+      expect(problemOf(refused)).toMatchObject({ code: 'bad_request', instance: url });
+      expect(refused.headers['x-request-id']).toBeTruthy();
+    }
   });
 
   it('a validation problem lists a bounded number of errors, once, with their count', async () => {

@@ -1,7 +1,8 @@
 import type { TFieldError } from '@corebase/contracts';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '#server/platform/http/app';
 import { validationFailed } from '#server/platform/http/field-errors';
+import { sendProblem } from '#server/platform/http/problem';
 
 /**
  * Limits on every JSON body, whatever the route, checked in one walk as the body is parsed.
@@ -211,4 +212,23 @@ export function registerInputGuards(app: App): void {
     },
   );
   app.addHook('preValidation', async (request) => checkRequestText(request));
+}
+
+/**
+ * Fastify's `frameworkErrors`: the router's own refusals, which run before any hook or the error
+ * handler (a path whose percent-escapes are not UTF-8, such as `%ED%A0%80` or `%FF`; a path
+ * parameter over its maximum length). problem+json like every other answer, not Fastify's JSON.
+ */
+const frameworkDetails: Record<string, string> = {
+  FST_ERR_BAD_URL: 'The request path is not valid percent-encoded UTF-8.',
+  FST_ERR_MAX_PARAM_LENGTH: 'A path segment is longer than allowed.',
+};
+
+export function frameworkError(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  void reply.header('x-request-id', request.id);
+  void sendProblem(request, reply, 'bad_request', frameworkDetails[error.code] ?? error.message);
 }
