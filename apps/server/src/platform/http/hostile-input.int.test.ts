@@ -82,16 +82,16 @@ function hostileRequests(route: TRouteInfo, url: string, body: unknown, query: o
     name: 'NUL in an unknown query parameter',
     url: withQuery({ ...saneQuery, x: '%00' }),
   });
-  // Each path parameter: U+0000, and a value that is not an id.
-  const params = [...route.url.matchAll(/:(\w+)/g)].map((m) => m[1]!);
-  for (const name of params) {
+  // Each path parameter (a wildcard too): U+0000, escapes that are not UTF-8, not an id.
+  const segments = route.url.split('/');
+  const params = segments.filter((segment) => segment.startsWith(':') || segment === '*');
+  for (const param of params) {
     for (const value of ['%00', '%ED%A0%80', '%FF', 'not-an-id', '%F0%9F%A7%AE']) {
-      const segments = route.url.split('/');
       const hostileUrl = url
         .split('/')
-        .map((segment, i) => (segments[i] === `:${name}` ? value : segment))
+        .map((segment, i) => (segments[i] === param ? value : segment))
         .join('/');
-      out.push({ name: `${value} in path ${name}`, url: hostileUrl });
+      out.push({ name: `${value} in path ${param}`, url: hostileUrl });
     }
   }
   if (route.method === 'GET' || route.method === 'HEAD') return out;
