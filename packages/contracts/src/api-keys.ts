@@ -27,6 +27,7 @@ export const ZCreateApiKeyBody = z.object({
   permissions: z
     .array(ZPermission)
     .min(1, 'give the key at least one permission')
+    .max(ZPermission.options.length)
     .refine((list) => new Set(list).size === list.length, { message: 'lists a permission twice' }),
   /** Days until the key stops working; without it the key works until revoked. */
   expiresInDays: z.number().int().min(1).max(3650).optional(),

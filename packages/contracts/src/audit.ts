@@ -32,9 +32,9 @@ export const ZListAuditQuery = z
       .max(100)
       .optional(),
     /** Entries at or after this time (ISO 8601). */
-    from: z.iso.datetime({ offset: true }).optional(),
+    from: z.iso.datetime({ offset: true }).max(64).optional(),
     /** Entries before this time (ISO 8601). */
-    to: z.iso.datetime({ offset: true }).optional(),
+    to: z.iso.datetime({ offset: true }).max(64).optional(),
     /** The `nextCursor` of the previous page. */
     cursor: z.string().max(200).optional(),
     limit: z.coerce.number().int().min(1).max(100).default(50),

@@ -20,7 +20,10 @@ export const ZProblem = z
     instance: z.string().optional(),
     code: z.string(),
     requestId: z.string(),
+    /** The first few offending fields (at most 20); `errorCount` says how many there were. */
     errors: z.array(ZFieldError).optional(),
+    /** How many fields were wrong in all, when `errors` is present. */
+    errorCount: z.number().int().min(0).optional(),
   })
   .catchall(z.unknown());
 export type TProblem = z.infer<typeof ZProblem>;

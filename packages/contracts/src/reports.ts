@@ -51,7 +51,7 @@ export const reportMaxPeriodDays = 366;
 const at = z.iso.datetime({ offset: true });
 const year = (value: string) => new Date(value).getUTCFullYear();
 /** A period bound: from 1970 to 9999 (older dates hold no Corebase data). */
-const ZPeriodBound = at.refine((value) => year(value) >= 1970 && year(value) <= 9999, {
+const ZPeriodBound = at.max(64).refine((value) => year(value) >= 1970 && year(value) <= 9999, {
   message: 'a date between 1970 and 9999',
 });
 

@@ -9,9 +9,12 @@ export const webhookEventTypes = eventCatalogue
   .map((event) => event.name)
   .filter((name) => !name.startsWith('impersonation.'));
 
-const ZEventType = z.string().refine((name) => webhookEventTypes.includes(name), {
-  message: `unknown event type (see GET /v1/webhooks/event-types)`,
-});
+const ZEventType = z
+  .string()
+  .max(100)
+  .refine((name) => webhookEventTypes.includes(name), {
+    message: `unknown event type (see GET /v1/webhooks/event-types)`,
+  });
 
 const at = z.iso.datetime({ offset: true });
 

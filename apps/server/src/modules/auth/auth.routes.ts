@@ -19,6 +19,7 @@ import { hashBackupCode } from '#server/modules/auth/two-factor';
 import { hasControlCharacter } from '#server/platform/http/characters';
 import { AppError } from '#server/platform/errors';
 import { csrfHeader, csrfTokenFor } from '#server/platform/http/csrf';
+import { validationFailed } from '#server/platform/http/field-errors';
 import {
   impersonationHeaderValue,
   runActingFor,
@@ -596,15 +597,12 @@ function checkFieldRules(path: string, request: FastifyRequest): void {
   const part = request.method === 'GET' ? 'querystring' : 'body';
   const result = rule.safeParse((part === 'body' ? request.body : request.query) ?? {});
   if (result.success) return;
-  const errors = result.error.issues.map((issue) => ({
-    in: part,
-    field: issue.path.join('.'),
-    message: issue.message,
-  }));
-  throw new AppError(
-    'validation_failed',
-    errors.map((e) => `${part}.${e.field}: ${e.message}`).join('; '),
-    { details: { errors } },
+  throw validationFailed(
+    result.error.issues.map((issue) => ({
+      in: part,
+      field: issue.path.join('.'),
+      message: issue.message,
+    })),
   );
 }
 

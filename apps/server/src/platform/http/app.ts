@@ -37,6 +37,7 @@ import {
   maxParamLength,
   refuseMissingHost,
 } from '#server/platform/http/connection';
+import { registerInputGuards } from '#server/platform/http/input-guards';
 import { handleError, sendProblem } from '#server/platform/http/problem';
 import { requestIdFrom } from '#server/platform/http/request-id';
 import { isReservedPath } from '#server/platform/http/reserved';
@@ -166,6 +167,8 @@ export async function buildApp(options: TAppOptions): Promise<App> {
   app.setSerializerCompiler(serializerCompiler);
   // JSON only: text/plain and anything else is 415 rather than a string in a JSON route.
   app.removeContentTypeParser(['text/plain']);
+  // Bodies, query strings and path parameters within bounds and storable, for every route.
+  registerInputGuards(app);
 
   // Fastify answers an unknown method with 404; keep our own table of paths to tell 405 apart.
   const knownRoutes = FindMyWay();

@@ -138,7 +138,7 @@ export function frameworkErrorHandler(
   if (error.code === 'FST_ERR_BAD_URL') {
     known = new AppError(
       'bad_request',
-      'The path is not valid percent-encoding: every % must be followed by two hex digits (send a literal % as %25).',
+      'The path is not valid percent-encoded UTF-8: every % must be followed by two hex digits that, together, spell UTF-8 (send a literal % as %25).',
     );
   } else if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
     known = new AppError(

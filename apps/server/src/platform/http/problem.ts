@@ -3,6 +3,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { databaseErrorOf } from '#server/platform/db/database';
 import { AppError, errorStatus, type TErrorCode } from '#server/platform/errors';
+import { fieldErrorsProblem, maxListedErrors } from '#server/platform/http/field-errors';
 
 const titles: Record<TErrorCode, string> = {
   validation_failed: 'Validation failed',
@@ -51,8 +52,16 @@ export function problemDocument(
   context: { instance?: string | undefined; requestId: string },
   extra: Record<string, unknown> = {},
 ): TProblem {
+  // However many fields a thrower names, the answer lists a bounded number, with their count.
+  const errors = Array.isArray(extra.errors) ? (extra.errors as TFieldError[]) : undefined;
   return {
     ...extra,
+    ...(errors
+      ? {
+          errors: errors.slice(0, maxListedErrors),
+          errorCount: typeof extra.errorCount === 'number' ? extra.errorCount : errors.length,
+        }
+      : {}),
     type: `urn:corebase:problem:${code}`,
     title: titles[code],
     status: errorStatus[code],
@@ -97,6 +106,9 @@ const databaseCodes: Record<string, { code: TErrorCode; detail: string }> = {
     detail: 'A value has the wrong format (for example an id that is not a UUID).',
   },
   '22001': { code: 'bad_request', detail: 'A value is longer than allowed.' },
+  // Backstops: the input guards refuse U+0000, lone surrogates and invalid UTF-8 before this.
+  '22021': { code: 'bad_request', detail: 'A value holds a character that cannot be stored.' },
+  '22P05': { code: 'bad_request', detail: 'A value holds a character that cannot be stored.' },
 };
 
 const statusCodes: Partial<Record<number, TErrorCode>> = {
@@ -138,15 +150,14 @@ export function handleError(
 
   if (hasZodFastifySchemaValidationErrors(error)) {
     const part = error.validationContext ?? 'body';
-    const errors: TFieldError[] = error.validation.map((issue) => ({
+    // Only the listed ones are mapped: a body of 10,000 bad items has as many issues.
+    const errors: TFieldError[] = error.validation.slice(0, maxListedErrors).map((issue) => ({
       in: part,
       field: issue.instancePath.replace(/^\//, '').replaceAll('/', '.'),
       message: issue.message ?? 'is invalid',
     }));
-    const detail = errors
-      .map((e) => `${e.in}${e.field ? `.${e.field}` : ''}: ${e.message}`)
-      .join('; ');
-    return sendProblem(request, reply, 'validation_failed', detail, { errors });
+    const { detail, details } = fieldErrorsProblem(errors, error.validation.length);
+    return sendProblem(request, reply, 'validation_failed', detail, details);
   }
 
   const fastifyError = error as FastifyError;
