@@ -24,6 +24,7 @@ import {
   runActingFor,
   type TActingFor,
 } from '#server/platform/http/impersonation';
+import { twoFactorChallengeSecurity } from '#server/platform/http/openapi';
 import { codeForStatus, sendProblem } from '#server/platform/http/problem';
 
 /** Who impersonates the caller of a public endpoint (which resolves no principal), if anyone. */
@@ -147,6 +148,8 @@ type TEndpoint = {
 };
 
 export type TAuthEndpoint = {
+  /** Its name in `auth.api`: the operationId of its OpenAPI operation. */
+  key: string;
   path: string;
   methods: ('GET' | 'POST')[];
   access: TRouteAccess;
@@ -156,9 +159,12 @@ export type TAuthEndpoint = {
 
 /** The better-auth endpoints served over HTTP, each with its declared access. */
 export function exposedAuthEndpoints(auth: Auth): TAuthEndpoint[] {
-  const endpoints = Object.values(auth.api as Record<string, TEndpoint>).filter(
-    (e) => e.path && !(e.options.metadata as { SERVER_ONLY?: boolean } | undefined)?.SERVER_ONLY,
-  );
+  const endpoints = Object.entries(auth.api as Record<string, TEndpoint>)
+    .filter(
+      ([, e]) =>
+        e.path && !(e.options.metadata as { SERVER_ONLY?: boolean } | undefined)?.SERVER_ONLY,
+    )
+    .map(([key, e]) => ({ ...e, key }));
   const paths = new Set(endpoints.map((e) => e.path!));
   const undeclared = [...paths].filter((p) => !(p in authEndpointAccess));
   const stale = Object.keys(authEndpointAccess).filter((p) => !paths.has(p));
@@ -178,7 +184,9 @@ export function exposedAuthEndpoints(auth: Auth): TAuthEndpoint[] {
     const access = authEndpointAccess[e.path!];
     if (!access) return [];
     const methods = [e.options.method].flat().filter((m) => m === 'GET' || m === 'POST');
-    return [{ path: e.path!, methods, access, body: e.options.body, query: e.options.query }];
+    return [
+      { key: e.key, path: e.path!, methods, access, body: e.options.body, query: e.options.query },
+    ];
   });
 }
 
@@ -669,6 +677,9 @@ export function authRoutes(deps: TAuthRoutesDeps): FastifyPluginAsyncZod {
         config: { permission: 'authenticated', sessionOnly: true },
         schema: {
           tags: ['auth'],
+          operationId: 'getCsrfToken',
+          description:
+            'A cookie-authenticated POST, PUT, PATCH or DELETE sent without an Origin header of this app must carry this token in the named header; bearer and API key clients need none.',
           summary:
             'The CSRF token of this session, for cookie clients that send no Origin header (as x-csrf-token).',
           response: { 200: ZCsrfToken },
@@ -694,6 +705,9 @@ export function authRoutes(deps: TAuthRoutesDeps): FastifyPluginAsyncZod {
         config: { permission: 'public' },
         schema: {
           tags: ['auth'],
+          operationId: 'getWellKnownJwks',
+          description:
+            'The key set of GET /v1/auth/jwks at the well-known location, cacheable for five minutes: verify a JWT access token with the key its `kid` names.',
           summary: 'The public keys JWT access tokens are signed with (JWKS), for their verifiers.',
           response: {
             200: z.object({
@@ -714,6 +728,9 @@ export function authRoutes(deps: TAuthRoutesDeps): FastifyPluginAsyncZod {
         config: { permission: 'public' },
         schema: {
           tags: ['auth'],
+          operationId: 'listSignInMethods',
+          description:
+            'What a sign-in page offers: the password form, and one button per working OAuth or OpenID Connect provider (for POST /v1/auth/sign-in/social).',
           summary:
             'The ways to sign in here: password, and each configured OAuth or OpenID Connect provider.',
           response: { 200: ZSignInMethods },
@@ -789,31 +806,155 @@ export type TOpenApiFragment = {
 };
 
 /**
+ * Descriptions for the endpoints better-auth documents without one (by path below /v1/auth).
+ */
+const authDescriptions: Record<string, string> = {
+  '/callback/:id':
+    'Where an OAuth or OpenID Connect provider (`id`) sends the browser back after sign-in: it starts the session and redirects to the callbackURL given at sign-in, or to the sign-in page with `?error=`. POST is for providers that answer with a form post.',
+  '/change-email':
+    "Change the caller's email address. The change waits for the link mailed to confirm it; `message` says which step happened.",
+  '/organization/cancel-invitation':
+    'Cancel a pending invitation of the active organization: its link stops working. Answers the invitation.',
+  '/organization/list-invitations':
+    'The invitations of the active organization (or of `organizationId`, a member of it), whatever their status.',
+  '/organization/check-slug':
+    'Whether a slug is free for a new organization: 200 with `status: true` when it is, 400 when it is taken.',
+  '/organization/leave':
+    'Leave an organization the caller belongs to (not as its only owner). Answers the membership that ended.',
+  '/organization/list-members':
+    'The members of the active organization with their user, and how many there are in all (`total`); paged with `limit` and `offset`.',
+  '/organization/get-active-member-role':
+    "The caller's role in the active organization, or another member's with `userId`.",
+};
+
+const json = (schema: object, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+const invitationRef = { $ref: '#/components/schemas/Invitation' };
+const memberRef = { $ref: '#/components/schemas/Member' };
+
+/**
+ * The success answers of the endpoints better-auth documents with error answers only (by path
+ * below /v1/auth), as their handlers answer them.
+ */
+const authSuccessResponses: Record<string, Record<string, object>> = {
+  '/callback/:id': {
+    302: {
+      description:
+        'Redirects to the callbackURL given at sign-in (signed in), or to the sign-in page with `?error=`.',
+      headers: { location: { description: 'Where to go next.', schema: { type: 'string' } } },
+    },
+  },
+  '/organization/cancel-invitation': { 200: json(invitationRef, 'The canceled invitation.') },
+  '/organization/list-invitations': {
+    200: json({ type: 'array', items: invitationRef }, 'The invitations.'),
+  },
+  '/organization/check-slug': {
+    200: json(
+      { type: 'object', properties: { status: { type: 'boolean' } }, required: ['status'] },
+      'The slug is free.',
+    ),
+  },
+  '/organization/leave': { 200: json(memberRef, 'The membership that ended.') },
+  '/organization/list-members': {
+    200: json(
+      {
+        type: 'object',
+        properties: {
+          members: {
+            type: 'array',
+            items: {
+              allOf: [
+                memberRef,
+                {
+                  type: 'object',
+                  properties: {
+                    user: {
+                      type: 'object',
+                      properties: {
+                        id: { type: 'string' },
+                        name: { type: 'string' },
+                        email: { type: 'string' },
+                        image: { type: ['string', 'null'] },
+                      },
+                      required: ['id', 'name', 'email'],
+                    },
+                  },
+                  required: ['user'],
+                },
+              ],
+            },
+          },
+          total: { type: 'integer' },
+        },
+        required: ['members', 'total'],
+      },
+      'One page of members.',
+    ),
+  },
+  '/organization/get-active-member-role': {
+    200: json(
+      { type: 'object', properties: { role: { type: 'string' } }, required: ['role'] },
+      'The role (comma-separated when a member holds several).',
+    ),
+  },
+};
+
+type TAuthOperation = {
+  tags?: string[];
+  operationId?: string;
+  summary?: string;
+  description?: string;
+  security?: unknown;
+  responses?: Record<string, unknown>;
+};
+
+/**
  * better-auth's endpoints as an OpenAPI fragment: the ones served over HTTP, with the methods
- * served, paths under /v1/auth, tagged `auth`.
+ * served, paths under /v1/auth, tagged `auth`. Each operation is named by its key in `auth.api`
+ * (`signInEmail`), the POST of an endpoint also served on GET with `Post` appended
+ * (`getSessionPost`). Its error answers are dropped: ours are problem+json, documented for every
+ * operation, and so is its security (better-auth names an undefined `bearerAuth`), which follows
+ * the endpoint's declared access like any route's.
  */
 export async function authOpenApi(auth: Auth): Promise<TOpenApiFragment> {
   const document = (await auth.api.generateOpenAPISchema()) as unknown as {
-    paths?: Record<string, Record<string, { tags?: string[] }>>;
+    paths?: Record<string, Record<string, TAuthOperation>>;
     components?: { schemas?: Record<string, unknown> };
   };
-  const served = new Map(
-    exposedAuthEndpoints(auth).map((e) => [e.path, e.methods.map((m) => m.toLowerCase())]),
-  );
+  const served = new Map(exposedAuthEndpoints(auth).map((e) => [e.path, e]));
   const paths: Record<string, unknown> = {};
   for (const [path, operations] of Object.entries(document.paths ?? {})) {
-    const methods = served.get(path.replace(/\{([^}]+)\}/g, ':$1'));
-    if (!methods) continue;
+    const endpointPath = path.replace(/\{([^}]+)\}/g, ':$1');
+    const endpoint = served.get(endpointPath);
+    if (!endpoint) continue;
+    const methods = endpoint.methods.map((m) => m.toLowerCase());
     paths[`${authBasePath}${path}`] = Object.fromEntries(
       Object.entries(operations)
         .filter(([method]) => methods.includes(method))
-        .map(([method, operation]) => [
-          method,
-          {
-            ...(path === '/get-session' ? withImpersonationSchema(operation) : operation),
-            tags: ['auth'],
-          },
-        ]),
+        .map(([method, original]) => {
+          const operation = structuredClone(
+            path === '/get-session' ? withImpersonationSchema(original) : original,
+          ) as TAuthOperation;
+          delete operation.security;
+          const responses = Object.fromEntries(
+            Object.entries(operation.responses ?? {}).filter(([status]) => Number(status) < 400),
+          );
+          return [
+            method,
+            {
+              ...operation,
+              tags: ['auth'],
+              operationId:
+                method === 'post' && methods.includes('get') ? `${endpoint.key}Post` : endpoint.key,
+              description:
+                operation.description ?? authDescriptions[endpointPath] ?? operation.summary,
+              ...(endpoint.access === 'challenge' ? { security: twoFactorChallengeSecurity } : {}),
+              responses: { ...responses, ...authSuccessResponses[endpointPath] },
+            },
+          ];
+        }),
     );
   }
   return { paths, components: { schemas: document.components?.schemas ?? {} } };

@@ -30,6 +30,7 @@ import {
   type TActingFor,
 } from '#server/platform/http/impersonation';
 import { runWithApiKey } from '#server/platform/http/api-key-scope';
+import { finishOpenApiDocument, type TOpenApiExtra } from '#server/platform/http/openapi';
 import { handleError, sendProblem } from '#server/platform/http/problem';
 import { requestIdFrom } from '#server/platform/http/request-id';
 import { isReservedPath } from '#server/platform/http/reserved';
@@ -113,10 +114,7 @@ export type TAppOptions = {
   /** Route plugins, in one explicit list (see `routes.ts`). */
   routes: FastifyPluginAsync[];
   /** Paths documented by a library rather than by our route schemas (better-auth's). */
-  openApiExtra?: {
-    paths: Record<string, unknown>;
-    components: { schemas: Record<string, unknown> };
-  };
+  openApiExtra?: TOpenApiExtra;
   /** Resolves the caller of a non-public route; without it such routes answer 401. */
   authenticate?: TAuthenticate | undefined;
   /** The Next.js request handler when this process runs the `web` role. */
@@ -295,20 +293,11 @@ export async function buildApp(options: TAppOptions): Promise<App> {
       },
     },
     transform: jsonSchemaTransform,
-    transformObject: (documentObject) => {
-      const document = (documentObject as { openapiObject: Record<string, unknown> }).openapiObject;
-      const extra = options.openApiExtra;
-      if (!extra) return document;
-      const components = (document.components ?? {}) as { schemas?: Record<string, unknown> };
-      return {
-        ...document,
-        paths: { ...(document.paths as Record<string, unknown>), ...extra.paths },
-        components: {
-          ...components,
-          schemas: { ...components.schemas, ...extra.components.schemas },
-        },
-      };
-    },
+    transformObject: (documentObject) =>
+      finishOpenApiDocument(
+        (documentObject as { openapiObject: Record<string, unknown> }).openapiObject,
+        { routes: app.routeTable(), extra: options.openApiExtra },
+      ),
   });
   // swagger-ui's own routes are static files for anyone: declare them public.
   app.addHook('onRoute', (route) => {

@@ -25,6 +25,9 @@ export function fileRoutes(deps: {
         config: { permission: 'public' },
         schema: {
           tags: ['files'],
+          operationId: 'downloadFile',
+          description:
+            'The signature in the link is the credential: no session needed. A changed or expired link answers 403, a file gone 404. The path may contain slashes.',
           summary:
             'Download a file through a signed link an API answer gave out (a ready report’s downloadUrl).',
           querystring: ZFileQuery,
