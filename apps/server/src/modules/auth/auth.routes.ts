@@ -24,7 +24,7 @@ import {
   runActingFor,
   type TActingFor,
 } from '#server/platform/http/impersonation';
-import { twoFactorChallengeSecurity } from '#server/platform/http/openapi';
+import { nullableAsType, twoFactorChallengeSecurity } from '#server/platform/http/openapi';
 import { codeForStatus, sendProblem } from '#server/platform/http/problem';
 
 /** Who impersonates the caller of a public endpoint (which resolves no principal), if anyone. */
@@ -907,8 +907,60 @@ type TAuthOperation = {
   summary?: string;
   description?: string;
   security?: unknown;
+  parameters?: { in: string; name: string; required?: boolean }[];
   responses?: Record<string, unknown>;
 };
+
+type TJsonSchema = {
+  description?: string;
+  properties?: Record<string, TJsonSchema>;
+  required?: string[];
+  anyOf?: TJsonSchema[];
+  oneOf?: TJsonSchema[];
+};
+
+type TQueryParameter = {
+  name: string;
+  in: 'query';
+  required: boolean;
+  description?: string;
+  schema: TJsonSchema;
+};
+
+/**
+ * The query parameters an endpoint's `query` schema accepts, one per property: better-auth
+ * documents them for some endpoints only (none for list-members' paging). A property of every
+ * branch of a union (account-info's) is required only where each branch requires it.
+ */
+export function queryParametersOf(query: ZodType): TQueryParameter[] {
+  const schema = z.toJSONSchema(query, {
+    target: 'draft-2020-12',
+    io: 'input',
+    unrepresentable: 'any',
+  }) as TJsonSchema;
+  const branches = [schema, ...(schema.anyOf ?? schema.oneOf ?? [])].filter((s) => s.properties);
+  const alternatives = schema.anyOf ?? schema.oneOf;
+  const requiredIn = (s: TJsonSchema, name: string) => s.required?.includes(name) ?? false;
+  const parameters = new Map<string, TQueryParameter>();
+  for (const branch of branches) {
+    for (const [name, property] of Object.entries(branch.properties!)) {
+      if (parameters.has(name)) continue;
+      const required =
+        requiredIn(schema, name) ||
+        (alternatives !== undefined && alternatives.every((s) => requiredIn(s, name)));
+      // zod puts a union's description on its first member.
+      const description = property.description ?? property.anyOf?.[0]?.description;
+      parameters.set(name, {
+        name,
+        in: 'query',
+        required,
+        ...(description ? { description } : {}),
+        schema: property,
+      });
+    }
+  }
+  return [...parameters.values()];
+}
 
 /**
  * better-auth's endpoints as an OpenAPI fragment: the ones served over HTTP, with the methods
@@ -941,6 +993,21 @@ export async function authOpenApi(auth: Auth): Promise<TOpenApiFragment> {
           const responses = Object.fromEntries(
             Object.entries(operation.responses ?? {}).filter(([status]) => Number(status) < 400),
           );
+          // The query schema is what the endpoint accepts: what better-auth leaves out is added,
+          // and what it declares optional while the schema requires it (get-invitation's id)
+          // is required.
+          const accepted = new Map(
+            (endpoint.query ? queryParametersOf(endpoint.query) : []).map((p) => [p.name, p]),
+          );
+          for (const parameter of operation.parameters ?? []) {
+            const inSchema = parameter.in === 'query' ? accepted.get(parameter.name) : undefined;
+            if (!inSchema) continue;
+            parameter.required = inSchema.required;
+            accepted.delete(parameter.name);
+          }
+          if (accepted.size > 0) {
+            operation.parameters = [...(operation.parameters ?? []), ...accepted.values()];
+          }
           return [
             method,
             {
@@ -957,7 +1024,41 @@ export async function authOpenApi(auth: Auth): Promise<TOpenApiFragment> {
         }),
     );
   }
-  return { paths, components: { schemas: document.components?.schemas ?? {} } };
+  const schemas = Object.fromEntries(
+    Object.entries(document.components?.schemas ?? {}).map(([name, schema]) => [
+      name,
+      modelSchema(name, schema as TModelSchema),
+    ]),
+  );
+  return { paths, components: { schemas } };
+}
+
+type TModelSchema = {
+  properties?: Record<string, Record<string, unknown>>;
+  required?: string[];
+};
+
+/**
+ * A better-auth model as its answers carry it: a field it lists as optional is a nullable
+ * column, answered as `null` when unset (a user's image, a session's activeOrganizationId).
+ */
+function modelSchema(name: string, schema: TModelSchema): TModelSchema {
+  const required = new Set(schema.required ?? []);
+  const properties = Object.fromEntries(
+    Object.entries(schema.properties ?? {}).map(([field, property]) => [
+      field,
+      required.has(field) ? property : nullableAsType({ ...property, nullable: true }),
+    ]),
+  );
+  if (name === 'Organization' && properties.metadata) {
+    // Stored as JSON text: create and update answer it parsed, the other endpoints as the text.
+    properties.metadata = {
+      description:
+        'Free-form JSON of the organization: an object in the create and update answers, its JSON text elsewhere.',
+      type: ['string', 'object', 'null'],
+    };
+  }
+  return { ...schema, properties };
 }
 
 /** The session answer documents what we add to it: `impersonation`, while impersonating. */

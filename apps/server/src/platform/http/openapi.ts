@@ -238,7 +238,68 @@ export function finishOpenApiDocument(
       securitySchemes: { ...components.securitySchemes, ...securitySchemes },
     },
   };
-  return withoutUnusedSchemas(finished);
+  return withoutUnusedSchemas(withNullAsType(finished));
+}
+
+/** Keywords that describe a schema rather than constrain it: they stay beside an `anyOf`. */
+const annotations = new Set([
+  'title',
+  'description',
+  'default',
+  'example',
+  'examples',
+  'readOnly',
+  'writeOnly',
+  'deprecated',
+]);
+
+/** Keywords whose value is data, not a schema. */
+const values = new Set(['example', 'examples', 'enum', 'const', 'default']);
+/** Keywords whose value maps names to schemas. */
+const namedSchemas = new Set(['properties', 'patternProperties', '$defs', 'dependentSchemas']);
+
+/**
+ * OpenAPI 3.0's `nullable: true` (better-auth writes it) in the 3.1 form: a 3.1 validator ignores
+ * the keyword, so a `null` answer would fail `type: string`. `null` joins the `type` (and the
+ * `enum`); a schema without a `type` (a `$ref`, an `allOf`) becomes `anyOf` itself or null.
+ * Examples are values, not schemas, and are left as they are.
+ */
+export function nullableAsType(schema: Record<string, unknown>): Record<string, unknown> {
+  const converted: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (values.has(key)) converted[key] = value;
+    else if (namedSchemas.has(key) && value !== null && typeof value === 'object') {
+      // Keys here are names (a property may be called `example` or `nullable`).
+      converted[key] = Object.fromEntries(
+        Object.entries(value).map(([name, inner]) => [name, withNullAsType(inner)]),
+      );
+    } else converted[key] = withNullAsType(value);
+  }
+  const nullable = converted.nullable;
+  if (typeof nullable !== 'boolean') return converted;
+  delete converted.nullable;
+  if (!nullable) return converted;
+  const { type } = converted;
+  if (typeof type === 'string' || Array.isArray(type)) {
+    const types: unknown[] = [type].flat();
+    converted.type = types.includes('null') ? types : [...types, 'null'];
+    const values = Array.isArray(converted.enum) ? (converted.enum as unknown[]) : undefined;
+    if (values && !values.includes(null)) converted.enum = [...values, null];
+    return converted;
+  }
+  const described = Object.entries(converted).filter(([key]) => annotations.has(key));
+  const constraints = Object.entries(converted).filter(([key]) => !annotations.has(key));
+  return {
+    ...Object.fromEntries(described),
+    anyOf: [Object.fromEntries(constraints), { type: 'null' }],
+  };
+}
+
+/** {@link nullableAsType} applied to every schema in `value`, at any depth. */
+function withNullAsType<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(withNullAsType) as T;
+  if (value === null || typeof value !== 'object') return value;
+  return nullableAsType(value as Record<string, unknown>) as T;
 }
 
 /** Drops the component schemas no operation reaches (better-auth documents all its models). */
