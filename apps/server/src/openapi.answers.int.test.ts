@@ -85,7 +85,10 @@ describe('the answers of the server, against its OpenAPI document', () => {
   let world: TWorld;
   let smtp: TSmtpSink;
   let check: ReturnType<typeof answerChecker>;
-  const ids = {} as Record<'role' | 'webhook' | 'report' | 'invitation' | 'download', string>;
+  const ids = {} as Record<
+    'role' | 'webhook' | 'delivery' | 'report' | 'invitation' | 'download',
+    string
+  >;
 
   const call = (persona: TPersonaName, method: string, url: string, payload?: object) =>
     t.app.inject({
@@ -137,7 +140,16 @@ describe('the answers of the server, against its OpenAPI document', () => {
         byUserId: personas.admin.userId!,
       }),
     );
+    // A settings change the webhook listens to: a delivery (failing, nobody listens on :9).
+    const settings = await call('owner', 'PATCH', '/v1/organization/settings', {
+      auditRetentionDays: 60,
+    });
+    expect(settings.statusCode, settings.body).toBe(200);
     await runWork(t);
+    const deliveries = (await call('owner', 'GET', `/v1/webhooks/${ids.webhook}/deliveries`)).json<{
+      data: { id: string }[];
+    }>();
+    ids.delivery = deliveries.data[0]!.id;
     const report = (await call('owner', 'GET', `/v1/reports/${ids.report}`)).json<{
       downloadUrl: string | null;
     }>();
@@ -163,12 +175,21 @@ describe('the answers of the server, against its OpenAPI document', () => {
       ['owner', '/v1/roles/{id}', `/v1/roles/${ids.role}`],
       ['owner', '/v1/api-keys', '/v1/api-keys'],
       ['owner', '/v1/audit-log', '/v1/audit-log'],
+      // A page with a next cursor.
+      ['owner', '/v1/audit-log', '/v1/audit-log?limit=1'],
       ['superadmin', '/v1/admin/audit-log', '/v1/admin/audit-log'],
       ['superadmin', '/v1/admin/impersonations', '/v1/admin/impersonations'],
       ['owner', '/v1/webhooks/event-types', '/v1/webhooks/event-types'],
       ['owner', '/v1/webhooks', '/v1/webhooks'],
       ['owner', '/v1/webhooks/{id}', `/v1/webhooks/${ids.webhook}`],
       ['owner', '/v1/webhooks/{id}/deliveries', `/v1/webhooks/${ids.webhook}/deliveries`],
+      [
+        'owner',
+        '/v1/webhooks/{id}/deliveries/{deliveryId}',
+        `/v1/webhooks/${ids.webhook}/deliveries/${ids.delivery}`,
+      ],
+      ['superadmin', '/v1/admin/dead-letters', '/v1/admin/dead-letters'],
+      ['superadmin', '/v1/admin/queues', '/v1/admin/queues'],
       ['owner', '/v1/notifications', '/v1/notifications'],
       ['owner', '/v1/notifications/unread-count', '/v1/notifications/unread-count'],
       ['owner', '/v1/notifications/preferences', '/v1/notifications/preferences'],
@@ -190,6 +211,11 @@ describe('the answers of the server, against its OpenAPI document', () => {
         '/v1/auth/organization/get-full-organization',
       ],
       ['owner', '/v1/auth/organization/list-members', '/v1/auth/organization/list-members'],
+      [
+        'owner',
+        '/v1/auth/organization/list-members',
+        '/v1/auth/organization/list-members?limit=2&offset=1&sortBy=createdAt&sortDirection=desc',
+      ],
       [
         'owner',
         '/v1/auth/organization/get-active-member',
@@ -219,6 +245,93 @@ describe('the answers of the server, against its OpenAPI document', () => {
       wrong.push(...check('GET', template, answer));
     }
     expect(wrong).toEqual([]);
+  });
+
+  it('documents the status, media type and body of the answers to writes', async () => {
+    const members = (await call('owner', 'GET', '/v1/auth/organization/list-members')).json<{
+      members: { id: string; userId: string }[];
+    }>().members;
+    const viewerMember = members.find((m) => m.userId === world.personas.viewer.userId)!.id;
+    const posts: [TPersonaName, string, object][] = [
+      [
+        'anonymous',
+        '/v1/auth/sign-up/email',
+        { name: 'New', email: 'new-openapi@example.com', password: 'new password 1234' },
+      ],
+      [
+        'anonymous',
+        '/v1/auth/sign-in/email',
+        { email: 'owner-openapi-answers@example.com', password: 'owner password 1234' },
+      ],
+      ['owner', '/v1/auth/update-user', { name: 'Owner Renamed' }],
+      ['owner', '/v1/auth/organization/create', { name: 'Org C', slug: 'org-c-openapi' }],
+      ['owner', '/v1/auth/organization/set-active', { organizationId: world.orgA }],
+      ['owner', '/v1/auth/organization/update', { data: { name: 'Org A2' } }],
+      ['owner', '/v1/auth/organization/check-slug', { slug: 'free-slug-x' }],
+      ['owner', '/v1/auth/organization/has-permission', { permissions: { member: ['create'] } }],
+      ['owner', '/v1/auth/organization/cancel-invitation', { invitationId: ids.invitation }],
+      ['owner', '/v1/auth/revoke-other-sessions', {}],
+      ['owner', '/v1/auth/verify-password', { password: 'owner password 1234' }],
+      [
+        'owner',
+        '/v1/auth/organization/invite-member',
+        { email: 'second-openapi@example.com', role: 'viewer' },
+      ],
+      [
+        'owner',
+        '/v1/auth/organization/update-member-role',
+        { memberId: viewerMember, role: 'member' },
+      ],
+      [
+        'viewer',
+        '/v1/auth/change-password',
+        { currentPassword: 'viewer password 1234', newPassword: 'viewer password 5678' },
+      ],
+      [
+        'viewer',
+        '/v1/auth/send-verification-email',
+        { email: 'viewer-openapi-answers@example.com' },
+      ],
+      ['custom', '/v1/auth/organization/leave', { organizationId: world.orgA }],
+      ['member', '/v1/auth/revoke-sessions', {}],
+      ['owner', '/v1/auth/two-factor/enable', { password: 'owner password 1234' }],
+      ['owner', '/v1/auth/two-factor/get-totp-uri', { password: 'owner password 1234' }],
+      ['owner', '/v1/roles', { name: 'tmp-role', permissions: ['organization:read'] }],
+      ['owner', '/v1/webhooks', { url: 'http://127.0.0.1:9/other' }],
+      ['owner', '/v1/api-keys', { name: 'Other', permissions: ['audit:read'] }],
+      ['owner', '/v1/notifications/read-all', {}],
+      ['owner', '/v1/reports', { kind: 'members', format: 'pdf' }],
+      [
+        'anonymous',
+        '/v1/auth/request-password-reset',
+        { email: 'owner-openapi-answers@example.com' },
+      ],
+    ];
+    const wrong: string[] = [];
+    for (const [persona, url, body] of posts) {
+      const answer = await call(persona, 'POST', url, body);
+      if (answer.statusCode >= 300) wrong.push(`POST ${url}: ${answer.statusCode} ${answer.body}`);
+      else wrong.push(...check('POST', url, answer));
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it("documents the session answer of an impersonated user, and the impersonation's", async () => {
+    const started = await call('superadmin', 'POST', '/v1/admin/impersonation', {
+      userId: world.personas.member.userId,
+      reason: 'Checking the OpenAPI document',
+    });
+    expect(started.statusCode, started.body).toBe(201);
+    const { token } = started.json<{ token: string }>();
+    const session = await t.app.inject({
+      url: '/v1/auth/get-session',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(session.json()).toHaveProperty('impersonation');
+    expect([
+      ...check('POST', '/v1/admin/impersonation', started),
+      ...check('GET', '/v1/auth/get-session', session),
+    ]).toEqual([]);
   });
 
   it('answers a 401 and a 404 as the Problem the document declares', async () => {

@@ -835,8 +835,8 @@ const invitationRef = { $ref: '#/components/schemas/Invitation' };
 const memberRef = { $ref: '#/components/schemas/Member' };
 
 /**
- * The success answers of the endpoints better-auth documents with error answers only (by path
- * below /v1/auth), as their handlers answer them.
+ * The success answers of the endpoints better-auth documents with error answers only, or
+ * otherwise than they answer (by path below /v1/auth), as their handlers answer them.
  */
 const authSuccessResponses: Record<string, Record<string, object>> = {
   '/callback/:id': {
@@ -857,6 +857,27 @@ const authSuccessResponses: Record<string, Record<string, object>> = {
     ),
   },
   '/organization/leave': { 200: json(memberRef, 'The membership that ended.') },
+  // better-auth documents `{ member }`; the handler answers the member itself.
+  '/organization/update-member-role': {
+    200: json(memberRef, 'The membership, with its new role.'),
+  },
+  // better-auth documents `error` as a string; the handler always answers it null.
+  '/organization/has-permission': {
+    200: json(
+      {
+        type: 'object',
+        properties: {
+          error: { type: 'null', description: 'Always null: a refusal is an error answer.' },
+          success: {
+            type: 'boolean',
+            description: 'Whether the role in the organization grants every permission asked.',
+          },
+        },
+        required: ['success'],
+      },
+      'Whether the caller has the permissions.',
+    ),
+  },
   '/organization/list-members': {
     200: json(
       {
