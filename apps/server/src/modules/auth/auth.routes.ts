@@ -570,6 +570,33 @@ const ZSlug = z
 const ZImageUrl = z.string().max(2048, 'at most 2048 characters');
 
 /**
+ * list-members' filter as PostgreSQL can run it (better-auth passes it through, and a value that
+ * does not fit the column is a 500 there): `in` takes a list (filterValue repeated), the other
+ * operators one value; a userId value is an id, and `contains` is for the role only.
+ */
+function checkMemberFilter(
+  query: { filterField?: string; filterValue?: string | string[]; filterOperator?: string },
+  ctx: z.RefinementCtx,
+): void {
+  const { filterField: field, filterValue: value, filterOperator: operator = 'eq' } = query;
+  if (field === undefined || value === undefined) return;
+  const refuse = (path: string, message: string) =>
+    ctx.addIssue({ code: 'custom', path: [path], message });
+  if (operator === 'in' && !Array.isArray(value)) {
+    return refuse('filterValue', '`in` takes a list: repeat filterValue (or use eq for one)');
+  }
+  if (operator !== 'in' && Array.isArray(value)) {
+    return refuse('filterValue', `one value for ${operator} (a list is for in)`);
+  }
+  if (operator === 'contains' && field !== 'role') {
+    return refuse('filterOperator', `contains is for the role, not ${field}`);
+  }
+  if (field === 'userId' && ![value].flat().every((v) => uuidPattern.test(v))) {
+    refuse('filterValue', 'expected an id (UUID)');
+  }
+}
+
+/**
  * Limits better-auth does not set itself: how long a name may be, what a slug looks like. Checked
  * before the endpoint runs, so an oversized field changes nothing.
  */
@@ -581,14 +608,18 @@ const fieldRules: Record<string, ZodType> = {
     email: z.string().max(254, 'at most 254 characters'),
   }),
   // better-auth hands these to the query builder as they come: unknown fields are a 500 there.
-  '/organization/list-members': z.looseObject({
-    limit: z.coerce.number().int().min(1).max(1000).optional(),
-    offset: z.coerce.number().int().min(0).optional(),
-    sortBy: z.enum(['createdAt', 'role', 'userId']).optional(),
-    sortDirection: z.enum(['asc', 'desc']).optional(),
-    filterField: z.enum(['createdAt', 'role', 'userId']).optional(),
-    filterOperator: z.enum(['eq', 'ne', 'lt', 'lte', 'gt', 'gte', 'in', 'contains']).optional(),
-  }),
+  '/organization/list-members': z
+    .looseObject({
+      limit: z.coerce.number().int().min(1).max(1000).optional(),
+      offset: z.coerce.number().int().min(0).optional(),
+      sortBy: z.enum(['createdAt', 'role', 'userId']).optional(),
+      sortDirection: z.enum(['asc', 'desc']).optional(),
+      // Not createdAt: better-auth hands the text to a Date column, a 500 whatever it says.
+      filterField: z.enum(['role', 'userId']).optional(),
+      filterValue: z.union([z.string(), z.array(z.string())]).optional(),
+      filterOperator: z.enum(['eq', 'ne', 'lt', 'lte', 'gt', 'gte', 'in', 'contains']).optional(),
+    })
+    .superRefine(checkMemberFilter),
   '/organization/update': z.looseObject({
     data: z.looseObject({
       name: ZName.optional(),
@@ -928,11 +959,14 @@ type TAuthOperation = {
   summary?: string;
   description?: string;
   security?: unknown;
-  parameters?: { in: string; name: string; required?: boolean }[];
+  parameters?: { in: string; name: string; required?: boolean; schema?: unknown }[];
   responses?: Record<string, unknown>;
 };
 
 type TJsonSchema = {
+  type?: unknown;
+  format?: string;
+  pattern?: string;
   description?: string;
   properties?: Record<string, TJsonSchema>;
   required?: string[];
@@ -984,6 +1018,38 @@ export function queryParametersOf(query: ZodType): TQueryParameter[] {
 }
 
 /**
+ * A query parameter as our front door accepts it, which is stricter than better-auth: the
+ * limits of `fieldRules` (list-members' paging and sorting), and ids as UUIDs (`idFields`).
+ */
+function withFrontDoorRules(path: string, parameter: TQueryParameter): TQueryParameter {
+  const rule = (fieldRules[path] as { shape?: Record<string, ZodType> } | undefined)?.shape?.[
+    parameter.name
+  ];
+  if (rule) {
+    const schema = z.toJSONSchema(rule, {
+      target: 'draft-2020-12',
+      io: 'input',
+      unrepresentable: 'any',
+    }) as TJsonSchema & { $schema?: string };
+    delete schema.$schema;
+    const description = parameter.description;
+    return { ...parameter, schema: { ...schema, ...(description ? { description } : {}) } };
+  }
+  if (idFields.includes(parameter.name) && parameter.schema.type === 'string') {
+    return {
+      ...parameter,
+      // The check is case-insensitive; a JSON schema pattern is not.
+      schema: {
+        ...parameter.schema,
+        format: 'uuid',
+        pattern: uuidPattern.source.replaceAll('0-9a-f', '0-9a-fA-F'),
+      },
+    };
+  }
+  return parameter;
+}
+
+/**
  * better-auth's endpoints as an OpenAPI fragment: the ones served over HTTP, with the methods
  * served, paths under /v1/auth, tagged `auth`. Each operation is named by its key in `auth.api`
  * (`signInEmail`), the POST of an endpoint also served on GET with `Post` appended
@@ -1018,12 +1084,16 @@ export async function authOpenApi(auth: Auth): Promise<TOpenApiFragment> {
           // and what it declares optional while the schema requires it (get-invitation's id)
           // is required.
           const accepted = new Map(
-            (endpoint.query ? queryParametersOf(endpoint.query) : []).map((p) => [p.name, p]),
+            (endpoint.query ? queryParametersOf(endpoint.query) : []).map((p) => [
+              p.name,
+              withFrontDoorRules(endpointPath, p),
+            ]),
           );
           for (const parameter of operation.parameters ?? []) {
             const inSchema = parameter.in === 'query' ? accepted.get(parameter.name) : undefined;
             if (!inSchema) continue;
             parameter.required = inSchema.required;
+            parameter.schema = inSchema.schema;
             accepted.delete(parameter.name);
           }
           if (accepted.size > 0) {
