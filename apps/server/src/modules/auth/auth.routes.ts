@@ -865,6 +865,29 @@ const json = (schema: object, description: string) => ({
 const invitationRef = { $ref: '#/components/schemas/Invitation' };
 const memberRef = { $ref: '#/components/schemas/Member' };
 
+/** A membership with the person holding it, as list-members and get-full-organization answer. */
+const memberWithUser = {
+  allOf: [
+    memberRef,
+    {
+      type: 'object',
+      properties: {
+        user: {
+          type: 'object',
+          properties: {
+            id: { type: 'string' },
+            name: { type: 'string' },
+            email: { type: 'string' },
+            image: { type: ['string', 'null'] },
+          },
+          required: ['id', 'name', 'email'],
+        },
+      },
+      required: ['user'],
+    },
+  ],
+};
+
 /**
  * The success answers of the endpoints better-auth documents with error answers only, or
  * otherwise than they answer (by path below /v1/auth), as their handlers answer them.
@@ -888,6 +911,29 @@ const authSuccessResponses: Record<string, Record<string, object>> = {
     ),
   },
   '/organization/leave': { 200: json(memberRef, 'The membership that ended.') },
+  // better-auth documents the organization alone; its members and invitations come with it.
+  '/organization/get-full-organization': {
+    200: json(
+      {
+        allOf: [
+          { $ref: '#/components/schemas/Organization' },
+          {
+            type: 'object',
+            properties: {
+              members: {
+                type: 'array',
+                items: memberWithUser,
+                description: 'Its members (up to `membersLimit`).',
+              },
+              invitations: { type: 'array', items: invitationRef },
+            },
+            required: ['members', 'invitations'],
+          },
+        ],
+      },
+      'The organization, with its members and invitations.',
+    ),
+  },
   // better-auth documents `{ member }`; the handler answers the member itself.
   '/organization/update-member-role': {
     200: json(memberRef, 'The membership, with its new role.'),
@@ -914,30 +960,7 @@ const authSuccessResponses: Record<string, Record<string, object>> = {
       {
         type: 'object',
         properties: {
-          members: {
-            type: 'array',
-            items: {
-              allOf: [
-                memberRef,
-                {
-                  type: 'object',
-                  properties: {
-                    user: {
-                      type: 'object',
-                      properties: {
-                        id: { type: 'string' },
-                        name: { type: 'string' },
-                        email: { type: 'string' },
-                        image: { type: ['string', 'null'] },
-                      },
-                      required: ['id', 'name', 'email'],
-                    },
-                  },
-                  required: ['user'],
-                },
-              ],
-            },
-          },
+          members: { type: 'array', items: memberWithUser },
           total: { type: 'integer' },
         },
         required: ['members', 'total'],
