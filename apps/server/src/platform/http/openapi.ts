@@ -254,9 +254,9 @@ const annotations = new Set([
 ]);
 
 /** Keywords whose value is data, not a schema. */
-const values = new Set(['example', 'examples', 'enum', 'const', 'default']);
+const dataKeywords = new Set(['example', 'examples', 'enum', 'const', 'default']);
 /** Keywords whose value maps names to schemas. */
-const namedSchemas = new Set(['properties', 'patternProperties', '$defs', 'dependentSchemas']);
+const nameMapKeywords = new Set(['properties', 'patternProperties', '$defs', 'dependentSchemas']);
 
 /**
  * OpenAPI 3.0's `nullable: true` (better-auth writes it) in the 3.1 form: a 3.1 validator ignores
@@ -267,8 +267,8 @@ const namedSchemas = new Set(['properties', 'patternProperties', '$defs', 'depen
 export function nullableAsType(schema: Record<string, unknown>): Record<string, unknown> {
   const converted: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(schema)) {
-    if (values.has(key)) converted[key] = value;
-    else if (namedSchemas.has(key) && value !== null && typeof value === 'object') {
+    if (dataKeywords.has(key)) converted[key] = value;
+    else if (nameMapKeywords.has(key) && value !== null && typeof value === 'object') {
       // Keys here are names (a property may be called `example` or `nullable`).
       converted[key] = Object.fromEntries(
         Object.entries(value).map(([name, inner]) => [name, withNullAsType(inner)]),
@@ -283,8 +283,8 @@ export function nullableAsType(schema: Record<string, unknown>): Record<string, 
   if (typeof type === 'string' || Array.isArray(type)) {
     const types: unknown[] = [type].flat();
     converted.type = types.includes('null') ? types : [...types, 'null'];
-    const values = Array.isArray(converted.enum) ? (converted.enum as unknown[]) : undefined;
-    if (values && !values.includes(null)) converted.enum = [...values, null];
+    const allowed = Array.isArray(converted.enum) ? (converted.enum as unknown[]) : undefined;
+    if (allowed && !allowed.includes(null)) converted.enum = [...allowed, null];
     return converted;
   }
   const described = Object.entries(converted).filter(([key]) => annotations.has(key));

@@ -12,7 +12,7 @@ const ZFileQuery = z.object({
 
 /** What the stored files are (reports.service.ts writes them). */
 const fileContentTypes = ['text/csv', 'application/pdf'];
-// Documented as binary; typed loosely, as the handler sends the stored stream.
+// Documented as binary; typed loosely, as the handler sends the stored stream as it is.
 const ZFileBody = z.any().meta({ type: 'string', format: 'binary' });
 
 /**
@@ -40,7 +40,7 @@ export function fileRoutes(deps: {
             200: {
               description:
                 'The file itself, as stored: a report is CSV or PDF. Sent as an attachment under the `name` of the link (Content-Disposition), never cached.',
-              // Bytes, not JSON: the handler sends a Buffer, which Fastify does not serialize.
+              // Bytes, not JSON: Fastify does not serialize the stream the handler sends.
               content: Object.fromEntries(
                 fileContentTypes.map((type) => [type, { schema: ZFileBody }]),
               ),
