@@ -12,30 +12,11 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Liveness: the process answers. */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @enum {string} */
-              status: 'ok';
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Liveness: the process answers.
+     * @description Answers 200 while the process runs, whatever its dependencies do: for a liveness probe.
+     */
+    get: operations['getLiveness'];
     put?: never;
     post?: never;
     delete?: never;
@@ -51,72 +32,11 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Readiness: database reachable, migrations applied, Redis reachable when configured. */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @enum {string} */
-              status: 'ok' | 'fail';
-              checks: {
-                database: {
-                  /** @enum {string} */
-                  status: 'ok' | 'fail' | 'skipped';
-                  message?: string;
-                };
-                migrations: {
-                  /** @enum {string} */
-                  status: 'ok' | 'fail' | 'skipped';
-                  message?: string;
-                };
-                redis: {
-                  /** @enum {string} */
-                  status: 'ok' | 'fail' | 'skipped';
-                  message?: string;
-                };
-              };
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              type: string;
-              title: string;
-              status: number;
-              detail: string;
-              instance?: string;
-              code: string;
-              requestId: string;
-              errors?: {
-                /** @enum {string} */
-                in: 'body' | 'querystring' | 'params' | 'headers';
-                field: string;
-                message: string;
-              }[];
-            } & {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Readiness: database reachable, migrations applied, Redis reachable when configured.
+     * @description Answers 200 when the server can take traffic, else 503 with the failing checks: for a load balancer or a readiness probe.
+     */
+    get: operations['getReadiness'];
     put?: never;
     post?: never;
     delete?: never;
@@ -132,38 +52,11 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** What this server is: product, version, where the docs are. */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @enum {string} */
-              name: 'Corebase';
-              version: string;
-              /** @enum {string} */
-              apiVersion: 'v1';
-              links: {
-                docs: string;
-                openapi: string;
-                health: string;
-              };
-            };
-          };
-        };
-      };
-    };
+    /**
+     * What this server is: product, version, where the docs are.
+     * @description The product name, the running version, and where the API reference, this document and the health check are.
+     */
+    get: operations['getMeta'];
     put?: never;
     post?: never;
     delete?: never;
@@ -179,30 +72,11 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The CSRF token of this session, for cookie clients that send no Origin header (as x-csrf-token). */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              token: string | null;
-              header: string;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * The CSRF token of this session, for cookie clients that send no Origin header (as x-csrf-token).
+     * @description A cookie-authenticated POST, PUT, PATCH or DELETE sent without an Origin header of this app must carry this token in the named header; bearer and API key clients need none.
+     */
+    get: operations['getCsrfToken'];
     put?: never;
     post?: never;
     delete?: never;
@@ -218,34 +92,11 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The public keys JWT access tokens are signed with (JWKS), for their verifiers. */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              keys: ({
-                kid?: string;
-                kty: string;
-              } & {
-                [key: string]: unknown;
-              })[];
-            };
-          };
-        };
-      };
-    };
+    /**
+     * The public keys JWT access tokens are signed with (JWKS), for their verifiers.
+     * @description The key set of GET /v1/auth/jwks at the well-known location, cacheable for five minutes: verify a JWT access token with the key its `kid` names.
+     */
+    get: operations['getWellKnownJwks'];
     put?: never;
     post?: never;
     delete?: never;
@@ -261,35 +112,11 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The ways to sign in here: password, and each configured OAuth or OpenID Connect provider. */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              password: boolean;
-              providers: {
-                id: string;
-                name: string;
-                /** @enum {string} */
-                type: 'oauth' | 'oidc';
-              }[];
-            };
-          };
-        };
-      };
-    };
+    /**
+     * The ways to sign in here: password, and each configured OAuth or OpenID Connect provider.
+     * @description What a sign-in page offers: the password form, and one button per working OAuth or OpenID Connect provider (for POST /v1/auth/sign-in/social).
+     */
+    get: operations['listSignInMethods'];
     put?: never;
     post?: never;
     delete?: never;
@@ -305,36 +132,11 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The active organization. */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              id: string;
-              name: string;
-              slug: string;
-              /** Format: date-time */
-              createdAt: string;
-              deletedAt: string | null;
-              purgeAfter: string | null;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * The active organization.
+     * @description The organization the caller acts in (the session's active one, or an API key's). `deletedAt` and `purgeAfter` are set while a deletion is pending.
+     */
+    get: operations['getActiveOrganization'];
     put?: never;
     post?: never;
     delete?: never;
@@ -352,72 +154,16 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Delete the active organization: frozen now, purged after the grace period. */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            confirm: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        202: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              id: string;
-              name: string;
-              slug: string;
-              /** Format: date-time */
-              createdAt: string;
-              deletedAt: string | null;
-              purgeAfter: string | null;
-            };
-          };
-        };
-      };
-    };
-    /** Restore the active organization during its grace period. */
-    delete: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              id: string;
-              name: string;
-              slug: string;
-              /** Format: date-time */
-              createdAt: string;
-              deletedAt: string | null;
-              purgeAfter: string | null;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Delete the active organization: frozen now, purged after the grace period.
+     * @description Refused while impersonating; the body confirms with the organization's slug. The organization is frozen at once (only restoring it is allowed) and purged when the grace period ends.
+     */
+    post: operations['requestOrganizationDeletion'];
+    /**
+     * Restore the active organization during its grace period.
+     * @description Undoes a pending deletion while its grace period runs: the organization works again as before.
+     */
+    delete: operations['cancelOrganizationDeletion'];
     options?: never;
     head?: never;
     patch?: never;
@@ -433,27 +179,11 @@ export interface paths {
     get?: never;
     put?: never;
     post?: never;
-    /** Reset a member's two-factor authentication (lost device): turned off, trusted devices forgotten, the member told by email. */
-    delete: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          userId: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Reset. */
-        204: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
-        };
-      };
-    };
+    /**
+     * Reset a member's two-factor authentication (lost device): turned off, trusted devices forgotten, the member told by email.
+     * @description For a member who lost their authenticator: their second factor is off until they turn it on again, so they can sign in with their password.
+     */
+    delete: operations['resetMemberTwoFactor'];
     options?: never;
     head?: never;
     patch?: never;
@@ -466,116 +196,17 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Every role a member of the active organization can hold. */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              data: {
-                id: string | null;
-                name: string;
-                description: string | null;
-                builtIn: boolean;
-                permissions: (
-                  | 'organization:read'
-                  | 'companies:read'
-                  | 'companies:write'
-                  | 'companies:delete'
-                  | 'members:read'
-                  | 'members:manage'
-                  | 'apikeys:manage'
-                  | 'webhooks:manage'
-                  | 'billing:manage'
-                  | 'audit:read'
-                  | 'settings:manage'
-                  | 'organization:delete'
-                )[];
-                memberCount: number;
-                createdAt: string | null;
-                updatedAt: string | null;
-              }[];
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Every role a member of the active organization can hold.
+     * @description The four built-in roles (owner, admin, member, viewer) and the custom roles of the active organization, each with its permissions.
+     */
+    get: operations['listRoles'];
     put?: never;
-    /** Create a custom role with any subset of the permissions you hold. */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            name: string;
-            description?: string;
-            permissions: (
-              | 'organization:read'
-              | 'companies:read'
-              | 'companies:write'
-              | 'companies:delete'
-              | 'members:read'
-              | 'members:manage'
-              | 'apikeys:manage'
-              | 'webhooks:manage'
-              | 'billing:manage'
-              | 'audit:read'
-              | 'settings:manage'
-              | 'organization:delete'
-            )[];
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        201: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              id: string | null;
-              name: string;
-              description: string | null;
-              builtIn: boolean;
-              permissions: (
-                | 'organization:read'
-                | 'companies:read'
-                | 'companies:write'
-                | 'companies:delete'
-                | 'members:read'
-                | 'members:manage'
-                | 'apikeys:manage'
-                | 'webhooks:manage'
-                | 'billing:manage'
-                | 'audit:read'
-                | 'settings:manage'
-                | 'organization:delete'
-              )[];
-              memberCount: number;
-              createdAt: string | null;
-              updatedAt: string | null;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Create a custom role with any subset of the permissions you hold.
+     * @description The name must be free in the organization (409 otherwise, or when the organization has its maximum of custom roles), and the role may grant only permissions the caller holds.
+     */
+    post: operations['createRole'];
     delete?: never;
     options?: never;
     head?: never;
@@ -589,141 +220,25 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** One custom role. */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              id: string | null;
-              name: string;
-              description: string | null;
-              builtIn: boolean;
-              permissions: (
-                | 'organization:read'
-                | 'companies:read'
-                | 'companies:write'
-                | 'companies:delete'
-                | 'members:read'
-                | 'members:manage'
-                | 'apikeys:manage'
-                | 'webhooks:manage'
-                | 'billing:manage'
-                | 'audit:read'
-                | 'settings:manage'
-                | 'organization:delete'
-              )[];
-              memberCount: number;
-              createdAt: string | null;
-              updatedAt: string | null;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * One custom role.
+     * @description A custom role of the active organization by id, with its permissions.
+     */
+    get: operations['getRole'];
     put?: never;
     post?: never;
-    /** Delete a custom role nobody holds or is invited to. */
-    delete: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Deleted. */
-        204: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
-        };
-      };
-    };
+    /**
+     * Delete a custom role nobody holds or is invited to.
+     * @description Refused (409) while a member holds the role or a pending invitation offers it: give them another role, or revoke the invitations, first.
+     */
+    delete: operations['deleteRole'];
     options?: never;
     head?: never;
-    /** Change a custom role's description or permissions (its holders get them now). */
-    patch: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            description?: string | null;
-            permissions?: (
-              | 'organization:read'
-              | 'companies:read'
-              | 'companies:write'
-              | 'companies:delete'
-              | 'members:read'
-              | 'members:manage'
-              | 'apikeys:manage'
-              | 'webhooks:manage'
-              | 'billing:manage'
-              | 'audit:read'
-              | 'settings:manage'
-              | 'organization:delete'
-            )[];
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              id: string | null;
-              name: string;
-              description: string | null;
-              builtIn: boolean;
-              permissions: (
-                | 'organization:read'
-                | 'companies:read'
-                | 'companies:write'
-                | 'companies:delete'
-                | 'members:read'
-                | 'members:manage'
-                | 'apikeys:manage'
-                | 'webhooks:manage'
-                | 'billing:manage'
-                | 'audit:read'
-                | 'settings:manage'
-                | 'organization:delete'
-              )[];
-              memberCount: number;
-              createdAt: string | null;
-              updatedAt: string | null;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Change a custom role's description or permissions (its holders get them now).
+     * @description Only what is sent changes. The role may grant only permissions the caller holds.
+     */
+    patch: operations['updateRole'];
     trace?: never;
   };
   '/v1/organization/settings': {
@@ -733,70 +248,21 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The active organization's settings. */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              auditRetentionDays: number;
-              requireTwoFactor: boolean;
-              /** Format: date-time */
-              updatedAt: string;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * The active organization's settings.
+     * @description Organization-wide settings, such as whether members must use two-factor authentication and how long audit entries are kept.
+     */
+    get: operations['getOrganizationSettings'];
     put?: never;
     post?: never;
     delete?: never;
     options?: never;
     head?: never;
-    /** Change the active organization's settings (what is sent; the rest stays). */
-    patch: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            auditRetentionDays?: number;
-            requireTwoFactor?: boolean;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              auditRetentionDays: number;
-              requireTwoFactor: boolean;
-              /** Format: date-time */
-              updatedAt: string;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Change the active organization's settings (what is sent; the rest stays).
+     * @description A partial update: only the settings sent change.
+     */
+    patch: operations['updateOrganizationSettings'];
     trace?: never;
   };
   '/v1/api-keys': {
@@ -806,123 +272,17 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The active organization's API keys, newest first (never the keys themselves). */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              data: {
-                /** Format: uuid */
-                id: string;
-                name: string;
-                prefix: string;
-                permissions: (
-                  | 'organization:read'
-                  | 'companies:read'
-                  | 'companies:write'
-                  | 'companies:delete'
-                  | 'members:read'
-                  | 'members:manage'
-                  | 'apikeys:manage'
-                  | 'webhooks:manage'
-                  | 'billing:manage'
-                  | 'audit:read'
-                  | 'settings:manage'
-                  | 'organization:delete'
-                )[];
-                createdBy: string | null;
-                /** Format: date-time */
-                createdAt: string;
-                expiresAt: string | null;
-                lastUsedAt: string | null;
-                revokedAt: string | null;
-              }[];
-            };
-          };
-        };
-      };
-    };
+    /**
+     * The active organization's API keys, newest first (never the keys themselves).
+     * @description Each key with its prefix, permissions, creator, expiry, last use and revocation; the key itself is shown only once, when it is created.
+     */
+    get: operations['listApiKeys'];
     put?: never;
-    /** Create a key with some of your permissions; the answer shows it this once. */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            name: string;
-            permissions: (
-              | 'organization:read'
-              | 'companies:read'
-              | 'companies:write'
-              | 'companies:delete'
-              | 'members:read'
-              | 'members:manage'
-              | 'apikeys:manage'
-              | 'webhooks:manage'
-              | 'billing:manage'
-              | 'audit:read'
-              | 'settings:manage'
-              | 'organization:delete'
-            )[];
-            expiresInDays?: number;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        201: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              id: string;
-              name: string;
-              prefix: string;
-              permissions: (
-                | 'organization:read'
-                | 'companies:read'
-                | 'companies:write'
-                | 'companies:delete'
-                | 'members:read'
-                | 'members:manage'
-                | 'apikeys:manage'
-                | 'webhooks:manage'
-                | 'billing:manage'
-                | 'audit:read'
-                | 'settings:manage'
-                | 'organization:delete'
-              )[];
-              createdBy: string | null;
-              /** Format: date-time */
-              createdAt: string;
-              expiresAt: string | null;
-              lastUsedAt: string | null;
-              revokedAt: string | null;
-              key: string;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Create a key with some of your permissions; the answer shows it this once.
+     * @description The key acts in the active organization with the permissions chosen, never beyond what its creator may do there at the time of each request. Send it as `X-API-Key` or `Authorization: Bearer`. Refused while impersonating.
+     */
+    post: operations['createApiKey'];
     delete?: never;
     options?: never;
     head?: never;
@@ -939,54 +299,11 @@ export interface paths {
     get?: never;
     put?: never;
     post?: never;
-    /** Revoke a key: it stops working at once. */
-    delete: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              id: string;
-              name: string;
-              prefix: string;
-              permissions: (
-                | 'organization:read'
-                | 'companies:read'
-                | 'companies:write'
-                | 'companies:delete'
-                | 'members:read'
-                | 'members:manage'
-                | 'apikeys:manage'
-                | 'webhooks:manage'
-                | 'billing:manage'
-                | 'audit:read'
-                | 'settings:manage'
-                | 'organization:delete'
-              )[];
-              createdBy: string | null;
-              /** Format: date-time */
-              createdAt: string;
-              expiresAt: string | null;
-              lastUsedAt: string | null;
-              revokedAt: string | null;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Revoke a key: it stops working at once.
+     * @description The key is refused from the next request on.
+     */
+    delete: operations['revokeApiKey'];
     options?: never;
     head?: never;
     patch?: never;
@@ -999,56 +316,11 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Audit entries of the active organization, newest first (platform entries: superadmins). */
-    get: {
-      parameters: {
-        query?: {
-          actor?: string;
-          action?: string;
-          from?: string;
-          to?: string;
-          cursor?: string;
-          limit?: number;
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              data: {
-                /** Format: uuid */
-                id: string;
-                orgId: string | null;
-                /** @enum {string} */
-                actorType: 'user' | 'api_key' | 'system';
-                actorId: string | null;
-                impersonatorId: string | null;
-                apiKeyId: string | null;
-                action: string;
-                targetType: string | null;
-                targetId: string | null;
-                before: unknown;
-                after: unknown;
-                ip: string | null;
-                userAgent: string | null;
-                requestId: string | null;
-                /** Format: date-time */
-                createdAt: string;
-              }[];
-              nextCursor: string | null;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Audit entries of the active organization, newest first (platform entries: superadmins).
+     * @description Filter by actor, action and time (`from`, `to`); paged with `cursor`.
+     */
+    get: operations['listAuditLog'];
     put?: never;
     post?: never;
     delete?: never;
@@ -1064,56 +336,11 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Platform audit entries (without an organization), newest first. */
-    get: {
-      parameters: {
-        query?: {
-          actor?: string;
-          action?: string;
-          from?: string;
-          to?: string;
-          cursor?: string;
-          limit?: number;
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              data: {
-                /** Format: uuid */
-                id: string;
-                orgId: string | null;
-                /** @enum {string} */
-                actorType: 'user' | 'api_key' | 'system';
-                actorId: string | null;
-                impersonatorId: string | null;
-                apiKeyId: string | null;
-                action: string;
-                targetType: string | null;
-                targetId: string | null;
-                before: unknown;
-                after: unknown;
-                ip: string | null;
-                userAgent: string | null;
-                requestId: string | null;
-                /** Format: date-time */
-                createdAt: string;
-              }[];
-              nextCursor: string | null;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Platform audit entries (without an organization), newest first.
+     * @description Entries that belong to no organization, with the same filters and paging as the organization's log. Superadmins only.
+     */
+    get: operations['listPlatformAuditLog'];
     put?: never;
     post?: never;
     delete?: never;
@@ -1131,62 +358,11 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Act as a user for up to 60 minutes (audited, the user is told by mail): a browser gets their session cookie, other clients the token. */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            /** Format: uuid */
-            userId: string;
-            reason: string;
-            /** @default 30 */
-            minutes?: number;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        201: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              id: string;
-              admin: {
-                /** Format: uuid */
-                id: string;
-                name: string | null;
-                email: string | null;
-              };
-              user: {
-                /** Format: uuid */
-                id: string;
-                name: string | null;
-                email: string | null;
-              };
-              reason: string;
-              /** Format: date-time */
-              startedAt: string;
-              /** Format: date-time */
-              expiresAt: string;
-              active: boolean;
-              endedAt: string | null;
-              endReason: ('stopped' | 'expired' | 'session_ended') | null;
-              endedBy: string | null;
-              token: string;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Act as a user for up to 60 minutes (audited, the user is told by mail): a browser gets their session cookie, other clients the token.
+     * @description Superadmins, signed in with a session. The reason is audited and shown to the user in the notice mail; every answer made while impersonating carries the impersonation header.
+     */
+    post: operations['startImpersonation'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1202,54 +378,11 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Stop impersonating: the session acting as the user ends and the browser is signed in as the superadmin again. */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              impersonation: {
-                /** Format: uuid */
-                id: string;
-                admin: {
-                  /** Format: uuid */
-                  id: string;
-                  name: string | null;
-                  email: string | null;
-                };
-                user: {
-                  /** Format: uuid */
-                  id: string;
-                  name: string | null;
-                  email: string | null;
-                };
-                reason: string;
-                /** Format: date-time */
-                startedAt: string;
-                /** Format: date-time */
-                expiresAt: string;
-                active: boolean;
-                endedAt: string | null;
-                endReason: ('stopped' | 'expired' | 'session_ended') | null;
-                endedBy: string | null;
-              };
-              restored: boolean;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Stop impersonating: the session acting as the user ends and the browser is signed in as the superadmin again.
+     * @description Called with the impersonation's session, or, once that expired or was signed out, with the superadmin's own session the browser kept aside (401 without either). The audit log records the end.
+     */
+    post: operations['stopImpersonation'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1263,58 +396,11 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Impersonations, running and past, newest first. */
-    get: {
-      parameters: {
-        query?: {
-          status?: 'active' | 'ended';
-          cursor?: string;
-          limit?: number;
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              data: {
-                /** Format: uuid */
-                id: string;
-                admin: {
-                  /** Format: uuid */
-                  id: string;
-                  name: string | null;
-                  email: string | null;
-                };
-                user: {
-                  /** Format: uuid */
-                  id: string;
-                  name: string | null;
-                  email: string | null;
-                };
-                reason: string;
-                /** Format: date-time */
-                startedAt: string;
-                /** Format: date-time */
-                expiresAt: string;
-                active: boolean;
-                endedAt: string | null;
-                endReason: ('stopped' | 'expired' | 'session_ended') | null;
-                endedBy: string | null;
-              }[];
-              nextCursor: string | null;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Impersonations, running and past, newest first.
+     * @description Every impersonation on the platform: who acted as whom, why, and when it ended. Paged with `cursor`.
+     */
+    get: operations['listImpersonations'];
     put?: never;
     post?: never;
     delete?: never;
@@ -1333,53 +419,11 @@ export interface paths {
     get?: never;
     put?: never;
     post?: never;
-    /** End any running impersonation at once (its session too), another superadmin's included. */
-    delete: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              id: string;
-              admin: {
-                /** Format: uuid */
-                id: string;
-                name: string | null;
-                email: string | null;
-              };
-              user: {
-                /** Format: uuid */
-                id: string;
-                name: string | null;
-                email: string | null;
-              };
-              reason: string;
-              /** Format: date-time */
-              startedAt: string;
-              /** Format: date-time */
-              expiresAt: string;
-              active: boolean;
-              endedAt: string | null;
-              endReason: ('stopped' | 'expired' | 'session_ended') | null;
-              endedBy: string | null;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * End any running impersonation at once (its session too), another superadmin's included.
+     * @description Ends the impersonation and its session at once, whoever started it.
+     */
+    delete: operations['endImpersonation'];
     options?: never;
     head?: never;
     patch?: never;
@@ -1392,53 +436,11 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Jobs that used up their attempts, newest first (superadmins). */
-    get: {
-      parameters: {
-        query?: {
-          name?: string;
-          limit?: number;
-          cursor?: string;
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              data: {
-                /** Format: uuid */
-                id: string;
-                jobId: string;
-                name: string;
-                queue: string;
-                payload: unknown;
-                dedupKey: string | null;
-                error: string;
-                stack: string | null;
-                attempts: number;
-                history: {
-                  attempt: number;
-                  error: string;
-                  /** Format: date-time */
-                  at: string;
-                }[];
-                /** Format: date-time */
-                createdAt: string;
-              }[];
-              nextCursor: string | null;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Jobs that used up their attempts, newest first (superadmins).
+     * @description Failed jobs kept for inspection, optionally of one job name, paged with `cursor`.
+     */
+    get: operations['listDeadLetters'];
     put?: never;
     post?: never;
     delete?: never;
@@ -1454,48 +456,11 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** One dead letter: payload, error, stack and every attempt (superadmins). */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              id: string;
-              jobId: string;
-              name: string;
-              queue: string;
-              payload: unknown;
-              dedupKey: string | null;
-              error: string;
-              stack: string | null;
-              attempts: number;
-              history: {
-                attempt: number;
-                error: string;
-                /** Format: date-time */
-                at: string;
-              }[];
-              /** Format: date-time */
-              createdAt: string;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * One dead letter: payload, error, stack and every attempt (superadmins).
+     * @description What is needed to decide between retrying and discarding a failed job.
+     */
+    get: operations['getDeadLetter'];
     put?: never;
     post?: never;
     delete?: never;
@@ -1513,46 +478,11 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Runs dead letters again as new jobs, their attempts starting over (superadmins). */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            ids: string[];
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              retried: {
-                /** Format: uuid */
-                id: string;
-                jobId: string;
-              }[];
-              discarded: string[];
-              skipped: {
-                /** Format: uuid */
-                id: string;
-                /** @enum {string} */
-                reason: 'not_found' | 'unknown_job';
-              }[];
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Runs dead letters again as new jobs, their attempts starting over (superadmins).
+     * @description Answers which ids were enqueued again (with the new job ids) and which were skipped, and why.
+     */
+    post: operations['retryDeadLetters'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1568,46 +498,11 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Removes dead letters without running them again (superadmins). */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            ids: string[];
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              retried: {
-                /** Format: uuid */
-                id: string;
-                jobId: string;
-              }[];
-              discarded: string[];
-              skipped: {
-                /** Format: uuid */
-                id: string;
-                /** @enum {string} */
-                reason: 'not_found' | 'unknown_job';
-              }[];
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Removes dead letters without running them again (superadmins).
+     * @description Answers which ids were discarded and which were skipped, and why.
+     */
+    post: operations['discardDeadLetters'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1621,33 +516,11 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The event types an endpoint can subscribe to (docs/events.md). */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              data: {
-                name: string;
-                version: number;
-                description: string;
-              }[];
-            };
-          };
-        };
-      };
-    };
+    /**
+     * The event types an endpoint can subscribe to (docs/events.md).
+     * @description Each event type with its version and description, as endpoints name them in `eventTypes`.
+     */
+    get: operations['listWebhookEventTypes'];
     put?: never;
     post?: never;
     delete?: never;
@@ -1663,92 +536,17 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The active organization's webhook endpoints, newest first. */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              data: {
-                /** Format: uuid */
-                id: string;
-                url: string;
-                description: string;
-                eventTypes: string[];
-                enabled: boolean;
-                disabledReason: string | null;
-                failingSince: string | null;
-                previousSecretExpiresAt: string | null;
-                /** Format: date-time */
-                createdAt: string;
-                /** Format: date-time */
-                updatedAt: string;
-              }[];
-            };
-          };
-        };
-      };
-    };
+    /**
+     * The active organization's webhook endpoints, newest first.
+     * @description Every endpoint with its URL, event filter and state (enabled, why disabled, failing since when); never a secret.
+     */
+    get: operations['listWebhooks'];
     put?: never;
-    /** Add an endpoint. Its URL must reach a public address; the answer shows the signing secret this once. */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            url: string;
-            /** @default  */
-            description?: string;
-            /** @default [] */
-            eventTypes?: string[];
-            /** @default true */
-            enabled?: boolean;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        201: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              id: string;
-              url: string;
-              description: string;
-              eventTypes: string[];
-              enabled: boolean;
-              disabledReason: string | null;
-              failingSince: string | null;
-              previousSecretExpiresAt: string | null;
-              /** Format: date-time */
-              createdAt: string;
-              /** Format: date-time */
-              updatedAt: string;
-              secret: string;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Add an endpoint. Its URL must reach a public address; the answer shows the signing secret this once.
+     * @description Deliveries are signed per the Standard Webhooks specification with the secret answered here; store it, it is not shown again.
+     */
+    post: operations['createWebhook'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1762,114 +560,25 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** One endpoint (never its secret). */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              id: string;
-              url: string;
-              description: string;
-              eventTypes: string[];
-              enabled: boolean;
-              disabledReason: string | null;
-              failingSince: string | null;
-              previousSecretExpiresAt: string | null;
-              /** Format: date-time */
-              createdAt: string;
-              /** Format: date-time */
-              updatedAt: string;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * One endpoint (never its secret).
+     * @description An endpoint of the active organization by id.
+     */
+    get: operations['getWebhook'];
     put?: never;
     post?: never;
-    /** Remove an endpoint and its delivery log. */
-    delete: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
-        };
-      };
-    };
+    /**
+     * Remove an endpoint and its delivery log.
+     * @description The endpoint gets no more deliveries, and its delivery log is deleted with it.
+     */
+    delete: operations['deleteWebhook'];
     options?: never;
     head?: never;
-    /** Change the URL, description, event types, or turn the endpoint on or off. */
-    patch: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            url?: string;
-            description?: string;
-            eventTypes?: string[];
-            enabled?: boolean;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              id: string;
-              url: string;
-              description: string;
-              eventTypes: string[];
-              enabled: boolean;
-              disabledReason: string | null;
-              failingSince: string | null;
-              previousSecretExpiresAt: string | null;
-              /** Format: date-time */
-              createdAt: string;
-              /** Format: date-time */
-              updatedAt: string;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Change the URL, description, event types, or turn the endpoint on or off.
+     * @description Only the fields sent change. A new URL must reach a public address too.
+     */
+    patch: operations['updateWebhook'];
     trace?: never;
   };
   '/v1/webhooks/{id}/rotate-secret': {
@@ -1881,51 +590,11 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** A new signing secret; the previous one also signs for overlapHours (default 24), so receivers can switch. */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            /** @default 24 */
-            overlapHours?: number;
-          } | null;
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              id: string;
-              url: string;
-              description: string;
-              eventTypes: string[];
-              enabled: boolean;
-              disabledReason: string | null;
-              failingSince: string | null;
-              previousSecretExpiresAt: string | null;
-              /** Format: date-time */
-              createdAt: string;
-              /** Format: date-time */
-              updatedAt: string;
-              secret: string;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * A new signing secret; the previous one also signs for overlapHours (default 24), so receivers can switch.
+     * @description The answer shows the new secret this once; `previousSecretExpiresAt` says until when the previous one still signs.
+     */
+    post: operations['rotateWebhookSecret'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1941,45 +610,11 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Send a webhook.test message to the endpoint (it must be enabled). */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        202: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              id: string;
-              /** Format: uuid */
-              endpointId: string;
-              messageId: string;
-              eventId: string | null;
-              eventType: string;
-              /** @enum {string} */
-              status: 'pending' | 'succeeded' | 'failed';
-              attempts: number;
-              lastStatus: number | null;
-              /** Format: date-time */
-              createdAt: string;
-              /** Format: date-time */
-              updatedAt: string;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Send a webhook.test message to the endpoint (it must be enabled).
+     * @description Queues a delivery of a webhook.test event and answers it; follow its outcome in the delivery log.
+     */
+    post: operations['testWebhook'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1993,52 +628,11 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The endpoint's deliveries, newest first (kept WEBHOOK_LOG_RETENTION_DAYS). */
-    get: {
-      parameters: {
-        query?: {
-          status?: 'pending' | 'succeeded' | 'failed';
-          limit?: number;
-          cursor?: string;
-        };
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              data: {
-                /** Format: uuid */
-                id: string;
-                /** Format: uuid */
-                endpointId: string;
-                messageId: string;
-                eventId: string | null;
-                eventType: string;
-                /** @enum {string} */
-                status: 'pending' | 'succeeded' | 'failed';
-                attempts: number;
-                lastStatus: number | null;
-                /** Format: date-time */
-                createdAt: string;
-                /** Format: date-time */
-                updatedAt: string;
-              }[];
-              nextCursor: string | null;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * The endpoint's deliveries, newest first (kept WEBHOOK_LOG_RETENTION_DAYS).
+     * @description Each delivery with its event, status and attempts, paged with `cursor`.
+     */
+    get: operations['listWebhookDeliveries'];
     put?: never;
     post?: never;
     delete?: never;
@@ -2054,60 +648,11 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** One delivery with its payload and every attempt, as sent and as answered. */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-          deliveryId: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              id: string;
-              /** Format: uuid */
-              endpointId: string;
-              messageId: string;
-              eventId: string | null;
-              eventType: string;
-              /** @enum {string} */
-              status: 'pending' | 'succeeded' | 'failed';
-              attempts: number;
-              lastStatus: number | null;
-              /** Format: date-time */
-              createdAt: string;
-              /** Format: date-time */
-              updatedAt: string;
-              payload: unknown;
-              attemptLog: {
-                attempt: number;
-                requestHeaders: {
-                  [key: string]: string;
-                };
-                requestBody: string;
-                responseStatus: number | null;
-                responseBody: string | null;
-                error: string | null;
-                durationMs: number;
-                /** Format: date-time */
-                createdAt: string;
-              }[];
-            };
-          };
-        };
-      };
-    };
+    /**
+     * One delivery with its payload and every attempt, as sent and as answered.
+     * @description For debugging a receiver: the body sent, and each attempt with the answer it got.
+     */
+    get: operations['getWebhookDelivery'];
     put?: never;
     post?: never;
     delete?: never;
@@ -2125,46 +670,11 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Deliver a finished delivery again, with the same webhook-id. */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-          deliveryId: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        202: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              id: string;
-              /** Format: uuid */
-              endpointId: string;
-              messageId: string;
-              eventId: string | null;
-              eventType: string;
-              /** @enum {string} */
-              status: 'pending' | 'succeeded' | 'failed';
-              attempts: number;
-              lastStatus: number | null;
-              /** Format: date-time */
-              createdAt: string;
-              /** Format: date-time */
-              updatedAt: string;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Deliver a finished delivery again, with the same webhook-id.
+     * @description Receivers that deduplicate on webhook-id ignore it if they processed the first one. Queued, and answered as a new delivery.
+     */
+    post: operations['replayWebhookDelivery'];
     delete?: never;
     options?: never;
     head?: never;
@@ -2178,46 +688,11 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Your notifications, newest first, with how many are unread. */
-    get: {
-      parameters: {
-        query?: {
-          unread?: 'true' | 'false';
-          limit?: number;
-          cursor?: string;
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              data: {
-                /** Format: uuid */
-                id: string;
-                type: string;
-                organizationId: string | null;
-                title: string;
-                body: string;
-                link: string | null;
-                readAt: string | null;
-                /** Format: date-time */
-                createdAt: string;
-              }[];
-              nextCursor: string | null;
-              unreadCount: number;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Your notifications, newest first, with how many are unread.
+     * @description Only the caller's own; `unread=true` leaves out the read ones. Paged with `cursor`.
+     */
+    get: operations['listNotifications'];
     put?: never;
     post?: never;
     delete?: never;
@@ -2233,29 +708,11 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** How many of your notifications are unread. */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              unreadCount: number;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * How many of your notifications are unread.
+     * @description For a badge: the number of the caller's unread notifications.
+     */
+    get: operations['getUnreadNotificationCount'];
     put?: never;
     post?: never;
     delete?: never;
@@ -2273,27 +730,11 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Mark one of your notifications read. */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        204: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
-        };
-      };
-    };
+    /**
+     * Mark one of your notifications read.
+     * @description Marks one of the caller's notifications read.
+     */
+    post: operations['markNotificationRead'];
     delete?: never;
     options?: never;
     head?: never;
@@ -2309,29 +750,11 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Mark all your notifications read. */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              marked: number;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Mark all your notifications read.
+     * @description Marks every unread notification of the caller read and answers how many there were.
+     */
+    post: operations['markAllNotificationsRead'];
     delete?: never;
     options?: never;
     head?: never;
@@ -2345,98 +768,16 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Your channels (in-app, email) per notification type. */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              data: {
-                /** @enum {string} */
-                type:
-                  | 'member.two_factor_reset'
-                  | 'invitation.created'
-                  | 'invitation.accepted'
-                  | 'member.role_changed'
-                  | 'webhook_endpoint.disabled'
-                  | 'report.ready'
-                  | 'report.failed';
-                inApp: boolean;
-                email: boolean;
-                description: string;
-                channels: ('inApp' | 'email')[];
-              }[];
-            };
-          };
-        };
-      };
-    };
-    /** Choose your channels for some notification types; the others stay as they are. */
-    put: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            preferences: {
-              /** @enum {string} */
-              type:
-                | 'member.two_factor_reset'
-                | 'invitation.created'
-                | 'invitation.accepted'
-                | 'member.role_changed'
-                | 'webhook_endpoint.disabled'
-                | 'report.ready'
-                | 'report.failed';
-              inApp: boolean;
-              email: boolean;
-            }[];
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              data: {
-                /** @enum {string} */
-                type:
-                  | 'member.two_factor_reset'
-                  | 'invitation.created'
-                  | 'invitation.accepted'
-                  | 'member.role_changed'
-                  | 'webhook_endpoint.disabled'
-                  | 'report.ready'
-                  | 'report.failed';
-                inApp: boolean;
-                email: boolean;
-                description: string;
-                channels: ('inApp' | 'email')[];
-              }[];
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Your channels (in-app, email) per notification type.
+     * @description Every notification type with the channels (in-app, email) it reaches the caller by.
+     */
+    get: operations['getNotificationPreferences'];
+    /**
+     * Choose your channels for some notification types; the others stay as they are.
+     * @description Sets the channels of the notification types sent; the other types keep theirs.
+     */
+    put: operations['updateNotificationPreferences'];
     post?: never;
     delete?: never;
     options?: never;
@@ -2451,68 +792,16 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Your daily digest: on or off, its hour, your time zone, when the next one goes. */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              enabled: boolean;
-              hour: number;
-              timeZone: string;
-              nextAt: string | null;
-              lastSentAt: string | null;
-            };
-          };
-        };
-      };
-    };
-    /** Turn the daily digest of unread notifications on or off, choose its hour and your time zone. */
-    put: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            enabled?: boolean;
-            hour?: number;
-            timeZone?: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              enabled: boolean;
-              hour: number;
-              timeZone: string;
-              nextAt: string | null;
-              lastSentAt: string | null;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Your daily digest: on or off, its hour, your time zone, when the next one goes.
+     * @description The caller's daily digest settings, and when the next digest goes if it is on.
+     */
+    get: operations['getNotificationDigest'];
+    /**
+     * Turn the daily digest of unread notifications on or off, choose its hour and your time zone.
+     * @description Only the fields sent change (at least one). The time zone is an IANA name such as Europe/Paris.
+     */
+    put: operations['updateNotificationDigest'];
     post?: never;
     delete?: never;
     options?: never;
@@ -2527,36 +816,11 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The reports there are, and the permission each needs. */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              data: {
-                /** @enum {string} */
-                kind: 'members' | 'activity' | 'audit_highlights';
-                title: string;
-                description: string;
-                permission: string;
-                period: boolean;
-              }[];
-            };
-          };
-        };
-      };
-    };
+    /**
+     * The reports there are, and the permission each needs.
+     * @description Each kind with its title, description, the permission asking for it takes, and whether it covers a period.
+     */
+    get: operations['listReportKinds'];
     put?: never;
     post?: never;
     delete?: never;
@@ -2572,112 +836,17 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Your reports in the active organization (of the kinds you may still ask for), newest first, with status and progress. */
-    get: {
-      parameters: {
-        query?: {
-          limit?: number;
-          cursor?: string;
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              data: {
-                /** Format: uuid */
-                id: string;
-                /** @enum {string} */
-                kind: 'members' | 'activity' | 'audit_highlights';
-                /** @enum {string} */
-                format: 'csv' | 'pdf';
-                /** @enum {string} */
-                status: 'queued' | 'running' | 'ready' | 'failed' | 'expired';
-                progress: number;
-                from: string | null;
-                to: string | null;
-                rowCount: number | null;
-                sizeBytes: number | null;
-                error: string | null;
-                fileName: string;
-                downloadUrl: string | null;
-                downloadExpiresAt: string | null;
-                /** Format: date-time */
-                createdAt: string;
-                completedAt: string | null;
-                expiresAt: string | null;
-              }[];
-              nextCursor: string | null;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Your reports in the active organization (of the kinds you may still ask for), newest first, with status and progress.
+     * @description Paged with `cursor`. A ready report carries a signed download link.
+     */
+    get: operations['listReports'];
     put?: never;
-    /** Ask for a report (CSV or PDF). It is produced in the background: follow its status and progress with GET, download it from its link when ready; a notification says so. */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            /** @enum {string} */
-            kind: 'members' | 'activity' | 'audit_highlights';
-            /** @enum {string} */
-            format: 'csv' | 'pdf';
-            /** Format: date-time */
-            from?: string;
-            /** Format: date-time */
-            to?: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        202: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              id: string;
-              /** @enum {string} */
-              kind: 'members' | 'activity' | 'audit_highlights';
-              /** @enum {string} */
-              format: 'csv' | 'pdf';
-              /** @enum {string} */
-              status: 'queued' | 'running' | 'ready' | 'failed' | 'expired';
-              progress: number;
-              from: string | null;
-              to: string | null;
-              rowCount: number | null;
-              sizeBytes: number | null;
-              error: string | null;
-              fileName: string;
-              downloadUrl: string | null;
-              downloadExpiresAt: string | null;
-              /** Format: date-time */
-              createdAt: string;
-              completedAt: string | null;
-              expiresAt: string | null;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Ask for a report (CSV or PDF). It is produced in the background: follow its status and progress with GET, download it from its link when ready; a notification says so.
+     * @description Needs the permission of the kind asked for. Refused (409) while the caller has too many reports in progress in the organization.
+     */
+    post: operations['requestReport'];
     delete?: never;
     options?: never;
     head?: never;
@@ -2691,51 +860,11 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** One of your reports; a ready one carries a fresh download link. */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              id: string;
-              /** @enum {string} */
-              kind: 'members' | 'activity' | 'audit_highlights';
-              /** @enum {string} */
-              format: 'csv' | 'pdf';
-              /** @enum {string} */
-              status: 'queued' | 'running' | 'ready' | 'failed' | 'expired';
-              progress: number;
-              from: string | null;
-              to: string | null;
-              rowCount: number | null;
-              sizeBytes: number | null;
-              error: string | null;
-              fileName: string;
-              downloadUrl: string | null;
-              downloadExpiresAt: string | null;
-              /** Format: date-time */
-              createdAt: string;
-              completedAt: string | null;
-              expiresAt: string | null;
-            };
-          };
-        };
-      };
-    };
+    /**
+     * One of your reports; a ready one carries a fresh download link.
+     * @description Poll it for status and progress; each read of a ready report signs a new download link.
+     */
+    get: operations['getReport'];
     put?: never;
     post?: never;
     delete?: never;
@@ -2744,38 +873,18 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/v1/files/{*}': {
+  '/v1/files/{path}': {
     parameters: {
       query?: never;
       header?: never;
       path?: never;
       cookie?: never;
     };
-    /** Download a file through a signed link an API answer gave out (a ready report’s downloadUrl). */
-    get: {
-      parameters: {
-        query: {
-          expires: string;
-          name: string;
-          signature: string;
-        };
-        header?: never;
-        path: {
-          '*': string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
-        };
-      };
-    };
+    /**
+     * Download a file through a signed link an API answer gave out (a ready report’s downloadUrl).
+     * @description The signature in the link is the credential: no session needed. A changed or expired link answers 403, a file gone 404. The path may contain slashes.
+     */
+    get: operations['downloadFile'];
     put?: never;
     post?: never;
     delete?: never;
@@ -2791,47 +900,11 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Every job queue: jobs per state, throughput, failure rate and p95 run time over the last windowMinutes (superadmins). */
-    get: {
-      parameters: {
-        query?: {
-          windowMinutes?: number;
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @enum {string} */
-              driver: 'inline' | 'bullmq';
-              windowMinutes: number;
-              queues: {
-                queue: string;
-                counts: {
-                  waiting: number;
-                  delayed: number;
-                  active: number;
-                  completed: number;
-                  failed: number;
-                };
-                windowMinutes: number;
-                throughputPerMinute: number;
-                failureRate: number;
-                p95DurationMs: number | null;
-              }[];
-            };
-          };
-        };
-      };
-    };
+    /**
+     * Every job queue: jobs per state, throughput, failure rate and p95 run time over the last windowMinutes (superadmins).
+     * @description The health of the background work, one entry per queue; `windowMinutes` sets the period the rates cover.
+     */
+    get: operations['listQueues'];
     put?: never;
     post?: never;
     delete?: never;
@@ -2850,7 +923,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** @description Sign in with a social provider */
-    post: operations['socialSignIn'];
+    post: operations['signInSocial'];
     delete?: never;
     options?: never;
     head?: never;
@@ -2864,177 +937,11 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Unauthorized. Due to missing or invalid authentication. */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Not Found. The requested resource was not found. */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-      };
-    };
+    /** @description Where an OAuth or OpenID Connect provider (`id`) sends the browser back after sign-in: it starts the session and redirects to the callbackURL given at sign-in, or to the sign-in page with `?error=`. POST is for providers that answer with a form post. */
+    get: operations['callbackOAuth'];
     put?: never;
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: {
-        content: {
-          'application/json': {
-            code?: string;
-            error?: string;
-            device_id?: string;
-            error_description?: string;
-            state?: string;
-            user?: string;
-            iss?: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Unauthorized. Due to missing or invalid authentication. */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Not Found. The requested resource was not found. */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-      };
-    };
+    /** @description Where an OAuth or OpenID Connect provider (`id`) sends the browser back after sign-in: it starts the session and redirects to the callbackURL given at sign-in, or to the sign-in page with `?error=`. POST is for providers that answer with a form post. */
+    post: operations['callbackOAuthPost'];
     delete?: never;
     options?: never;
     head?: never;
@@ -3086,7 +993,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** @description Sign up a user using email and password */
-    post: operations['signUpWithEmailAndPassword'];
+    post: operations['signUpEmail'];
     delete?: never;
     options?: never;
     head?: never;
@@ -3152,101 +1059,7 @@ export interface paths {
       cookie?: never;
     };
     /** @description Verify the email of the user */
-    get: {
-      parameters: {
-        query: {
-          /** @description The token to verify the email */
-          token: string;
-          /** @description The URL to redirect to after email verification */
-          callbackURL?: string;
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Success */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              user: components['schemas']['User'];
-              /** @description Indicates if the email was verified successfully */
-              status: boolean;
-            };
-          };
-        };
-        /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Unauthorized. Due to missing or invalid authentication. */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Not Found. The requested resource was not found. */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations['verifyEmail'];
     put?: never;
     post?: never;
     delete?: never;
@@ -3281,6 +1094,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
+    /** @description Change the caller's email address. The change waits for the link mailed to confirm it; `message` says which step happened. */
     post: operations['changeEmail'];
     delete?: never;
     options?: never;
@@ -3381,7 +1195,7 @@ export interface paths {
       cookie?: never;
     };
     /** @description Redirects the user to the callback URL with the token */
-    get: operations['resetPasswordCallback'];
+    get: operations['requestPasswordResetCallback'];
     put?: never;
     post?: never;
     delete?: never;
@@ -3398,7 +1212,7 @@ export interface paths {
       cookie?: never;
     };
     /** @description List all active sessions for the user */
-    get: operations['listUserSessions'];
+    get: operations['listSessions'];
     put?: never;
     post?: never;
     delete?: never;
@@ -3417,102 +1231,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** @description Revoke a single session */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: {
-        content: {
-          'application/json': {
-            /** @description The token to revoke */
-            token: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Success */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Indicates if the session was revoked successfully */
-              status: boolean;
-            };
-          };
-        };
-        /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Unauthorized. Due to missing or invalid authentication. */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Not Found. The requested resource was not found. */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-      };
-    };
+    post: operations['revokeSession'];
     delete?: never;
     options?: never;
     head?: never;
@@ -3529,99 +1248,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** @description Revoke all sessions for the user */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: {
-        content: {
-          'application/json': Record<string, never>;
-        };
-      };
-      responses: {
-        /** @description Success */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Indicates if all sessions were revoked successfully */
-              status: boolean;
-            };
-          };
-        };
-        /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Unauthorized. Due to missing or invalid authentication. */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Not Found. The requested resource was not found. */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-      };
-    };
+    post: operations['revokeSessions'];
     delete?: never;
     options?: never;
     head?: never;
@@ -3638,99 +1265,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** @description Revoke all other sessions for the user except the current one */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: {
-        content: {
-          'application/json': Record<string, never>;
-        };
-      };
-      responses: {
-        /** @description Success */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Indicates if all other sessions were revoked successfully */
-              status: boolean;
-            };
-          };
-        };
-        /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Unauthorized. Due to missing or invalid authentication. */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Not Found. The requested resource was not found. */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-      };
-    };
+    post: operations['revokeOtherSessions'];
     delete?: never;
     options?: never;
     head?: never;
@@ -3779,103 +1314,7 @@ export interface paths {
       cookie?: never;
     };
     /** @description Callback to complete user deletion with verification token */
-    get: {
-      parameters: {
-        query?: {
-          token?: string;
-          callbackURL?: string;
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description User successfully deleted */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Indicates if the deletion was successful */
-              success: boolean;
-              /**
-               * @description Confirmation message
-               * @enum {string}
-               */
-              message: 'User deleted';
-            };
-          };
-        };
-        /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Unauthorized. Due to missing or invalid authentication. */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Not Found. The requested resource was not found. */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations['deleteUserCallback'];
     put?: never;
     post?: never;
     delete?: never;
@@ -3894,101 +1333,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** @description Unlink an account */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            /** @description The Better Auth account ID to unlink */
-            accountId: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Success */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              status?: boolean;
-            };
-          };
-        };
-        /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Unauthorized. Due to missing or invalid authentication. */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Not Found. The requested resource was not found. */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-      };
-    };
+    post: operations['unlinkAccount'];
     delete?: never;
     options?: never;
     head?: never;
@@ -4005,116 +1350,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** @description Refresh the access token using a refresh token */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json':
-            | {
-                /** @description The Better Auth account ID */
-                accountId: string;
-                /** @description The user ID associated with the account */
-                userId?: string;
-              }
-            | {
-                /**
-                 * @description Select the current OAuth account from its signed cookie
-                 * @enum {unknown}
-                 */
-                useAccountCookie: true;
-                /** @description The user ID associated with the account */
-                userId?: string;
-              };
-        };
-      };
-      responses: {
-        /** @description Access token refreshed successfully */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              tokenType?: string;
-              idToken?: string;
-              accessToken?: string;
-              refreshToken?: string;
-              /** Format: date-time */
-              accessTokenExpiresAt?: string;
-              /** Format: date-time */
-              refreshTokenExpiresAt?: string;
-            };
-          };
-        };
-        /** @description Invalid refresh token or provider configuration */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
-        };
-        /** @description Unauthorized. Due to missing or invalid authentication. */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Not Found. The requested resource was not found. */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-      };
-    };
+    post: operations['refreshToken'];
     delete?: never;
     options?: never;
     head?: never;
@@ -4131,113 +1367,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** @description Get a valid access token, doing a refresh if needed */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json':
-            | {
-                /** @description The Better Auth account ID */
-                accountId: string;
-                /** @description The user ID associated with the account */
-                userId?: string;
-              }
-            | {
-                /**
-                 * @description Select the current OAuth account from its signed cookie
-                 * @enum {unknown}
-                 */
-                useAccountCookie: true;
-                /** @description The user ID associated with the account */
-                userId?: string;
-              };
-        };
-      };
-      responses: {
-        /** @description A Valid access token */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              tokenType?: string;
-              idToken?: string;
-              accessToken?: string;
-              /** Format: date-time */
-              accessTokenExpiresAt?: string;
-            };
-          };
-        };
-        /** @description Invalid refresh token or provider configuration */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
-        };
-        /** @description Unauthorized. Due to missing or invalid authentication. */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Not Found. The requested resource was not found. */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-      };
-    };
+    post: operations['getAccessToken'];
     delete?: never;
     options?: never;
     head?: never;
@@ -4252,107 +1382,7 @@ export interface paths {
       cookie?: never;
     };
     /** @description Get the account info provided by the provider */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Success */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              user: {
-                name?: string;
-                email?: string | null;
-                image?: string;
-                emailVerified: boolean;
-              };
-              account: {
-                id: string;
-                providerId: string;
-                accountId: string;
-              };
-              data: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-        /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Unauthorized. Due to missing or invalid authentication. */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Not Found. The requested resource was not found. */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations['accountInfo'];
     put?: never;
     post?: never;
     delete?: never;
@@ -4369,95 +1399,7 @@ export interface paths {
       cookie?: never;
     };
     /** @description Check if the API is working */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description API is working */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Indicates if the API is working */
-              ok: boolean;
-            };
-          };
-        };
-        /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Unauthorized. Due to missing or invalid authentication. */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Not Found. The requested resource was not found. */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations['ok'];
     put?: never;
     post?: never;
     delete?: never;
@@ -4474,92 +1416,7 @@ export interface paths {
       cookie?: never;
     };
     /** @description Displays an error page */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Success */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'text/html': string;
-          };
-        };
-        /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Unauthorized. Due to missing or invalid authentication. */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Not Found. The requested resource was not found. */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations['error'];
     put?: never;
     post?: never;
     delete?: never;
@@ -4578,111 +1435,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** @description Create an organization */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            /** @description The name of the organization */
-            name: string;
-            /** @description The slug of the organization */
-            slug: string;
-            /** @description The user id of the organization creator. If not provided, the current user will be used. Should only be used by admins or when called by the server. server-only. Eg: "user-id" */
-            userId?: string;
-            /** @description The logo of the organization */
-            logo?: string | null;
-            /** @description The metadata of the organization */
-            metadata?: {
-              [key: string]: unknown;
-            };
-            /** @description Whether to keep the current active organization active after creating a new one. Eg: true */
-            keepCurrentActiveOrganization?: boolean;
-          };
-        };
-      };
-      responses: {
-        /** @description Success */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['Organization'];
-          };
-        };
-        /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Unauthorized. Due to missing or invalid authentication. */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Not Found. The requested resource was not found. */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-      };
-    };
+    post: operations['createOrganization'];
     delete?: never;
     options?: never;
     head?: never;
@@ -4699,111 +1452,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** @description Update an organization */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            data: {
-              /** @description The name of the organization */
-              name?: string;
-              /** @description The slug of the organization */
-              slug?: string;
-              /** @description The logo of the organization */
-              logo?: string | null;
-              /** @description The metadata of the organization */
-              metadata?: {
-                [key: string]: unknown;
-              };
-            };
-            /** @description The organization ID. Eg: "org-id" */
-            organizationId?: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Success */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['Organization'];
-          };
-        };
-        /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Unauthorized. Due to missing or invalid authentication. */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Not Found. The requested resource was not found. */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-      };
-    };
+    post: operations['updateOrganization'];
     delete?: never;
     options?: never;
     head?: never;
@@ -4869,92 +1518,7 @@ export interface paths {
       cookie?: never;
     };
     /** @description List all organizations */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Success */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['Organization'][];
-          };
-        };
-        /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Unauthorized. Due to missing or invalid authentication. */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Not Found. The requested resource was not found. */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations['listOrganizations'];
     put?: never;
     post?: never;
     delete?: never;
@@ -4973,7 +1537,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** @description Create an invitation to an organization */
-    post: operations['createOrganizationInvitation'];
+    post: operations['createInvitation'];
     delete?: never;
     options?: never;
     head?: never;
@@ -4989,90 +1553,8 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            /** @description The ID of the invitation to cancel */
-            invitationId: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Unauthorized. Due to missing or invalid authentication. */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Not Found. The requested resource was not found. */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-      };
-    };
+    /** @description Cancel a pending invitation of the active organization: its link stops working. Answers the invitation. */
+    post: operations['cancelInvitation'];
     delete?: never;
     options?: never;
     head?: never;
@@ -5089,102 +1571,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** @description Accept an invitation to an organization */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            /** @description The ID of the invitation to accept */
-            invitationId: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Success */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              invitation?: Record<string, never>;
-              member?: Record<string, never>;
-            };
-          };
-        };
-        /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Unauthorized. Due to missing or invalid authentication. */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Not Found. The requested resource was not found. */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-      };
-    };
+    post: operations['acceptInvitation'];
     delete?: never;
     options?: never;
     head?: never;
@@ -5199,105 +1586,7 @@ export interface paths {
       cookie?: never;
     };
     /** @description Get an invitation by ID */
-    get: {
-      parameters: {
-        query?: {
-          id?: string;
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Success */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              id: string;
-              email: string;
-              role: string;
-              organizationId: string;
-              inviterId: string;
-              status: string;
-              expiresAt: string;
-              organizationName: string;
-              organizationSlug: string;
-              inviterEmail: string;
-            };
-          };
-        };
-        /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Unauthorized. Due to missing or invalid authentication. */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Not Found. The requested resource was not found. */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations['getInvitation'];
     put?: never;
     post?: never;
     delete?: never;
@@ -5316,102 +1605,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** @description Reject an invitation to an organization */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            /** @description The ID of the invitation to reject */
-            invitationId: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Success */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              invitation?: Record<string, never>;
-              member?: Record<string, never> | null;
-            };
-          };
-        };
-        /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Unauthorized. Due to missing or invalid authentication. */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Not Found. The requested resource was not found. */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-      };
-    };
+    post: operations['rejectInvitation'];
     delete?: never;
     options?: never;
     head?: never;
@@ -5425,83 +1619,8 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Unauthorized. Due to missing or invalid authentication. */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Not Found. The requested resource was not found. */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-      };
-    };
+    /** @description The invitations of the active organization (or of `organizationId`, a member of it), whatever their status. */
+    get: operations['listInvitations'];
     put?: never;
     post?: never;
     delete?: never;
@@ -5518,97 +1637,7 @@ export interface paths {
       cookie?: never;
     };
     /** @description Get the member details of the active organization */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Success */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              id: string;
-              userId: string;
-              organizationId: string;
-              role: string;
-            };
-          };
-        };
-        /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Unauthorized. Due to missing or invalid authentication. */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Not Found. The requested resource was not found. */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations['getActiveMember'];
     put?: never;
     post?: never;
     delete?: never;
@@ -5626,90 +1655,8 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            /** @description The organization slug to check. Eg: "my-org" */
-            slug: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Unauthorized. Due to missing or invalid authentication. */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Not Found. The requested resource was not found. */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-      };
-    };
+    /** @description Whether a slug is free for a new organization: 200 with `status: true` when it is, 400 when it is taken. */
+    post: operations['checkOrganizationSlug'];
     delete?: never;
     options?: never;
     head?: never;
@@ -5726,108 +1673,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** @description Remove a member from an organization */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            /** @description The ID or email of the member to remove */
-            memberIdOrEmail: string;
-            /** @description The ID of the organization to remove the member from. If not provided, the active organization will be used. Eg: "org-id" */
-            organizationId?: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Success */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              member: {
-                id: string;
-                userId: string;
-                organizationId: string;
-                role: string;
-              };
-            };
-          };
-        };
-        /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Unauthorized. Due to missing or invalid authentication. */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Not Found. The requested resource was not found. */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-      };
-    };
+    post: operations['removeMember'];
     delete?: never;
     options?: never;
     head?: never;
@@ -5844,7 +1690,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** @description Update the role of a member in an organization */
-    post: operations['updateOrganizationMemberRole'];
+    post: operations['updateMemberRole'];
     delete?: never;
     options?: never;
     head?: never;
@@ -5860,90 +1706,8 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            /** @description The organization Id for the member to leave. Eg: "organization-id" */
-            organizationId: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Unauthorized. Due to missing or invalid authentication. */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Not Found. The requested resource was not found. */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-      };
-    };
+    /** @description Leave an organization the caller belongs to (not as its only owner). Answers the membership that ended. */
+    post: operations['leaveOrganization'];
     delete?: never;
     options?: never;
     head?: never;
@@ -5958,105 +1722,7 @@ export interface paths {
       cookie?: never;
     };
     /** @description List all invitations a user has received */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Success */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              id: string;
-              email: string;
-              role: string;
-              organizationId: string;
-              organizationName: string;
-              /** @description The ID of the user who created the invitation */
-              inviterId: string;
-              /** @description The ID of the team associated with the invitation */
-              teamId?: string | null;
-              status: string;
-              expiresAt: string;
-              createdAt: string;
-            }[];
-          };
-        };
-        /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Unauthorized. Due to missing or invalid authentication. */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Not Found. The requested resource was not found. */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations['listUserInvitations'];
     put?: never;
     post?: never;
     delete?: never;
@@ -6072,83 +1738,8 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Unauthorized. Due to missing or invalid authentication. */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Not Found. The requested resource was not found. */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-      };
-    };
+    /** @description The members of the active organization with their user, and how many there are in all (`total`); paged with `limit` and `offset`. */
+    get: operations['listMembers'];
     put?: never;
     post?: never;
     delete?: never;
@@ -6164,83 +1755,8 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Unauthorized. Due to missing or invalid authentication. */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Not Found. The requested resource was not found. */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-      };
-    };
+    /** @description The caller's role in the active organization, or another member's with `userId`. */
+    get: operations['getActiveMemberRole'];
     put?: never;
     post?: never;
     delete?: never;
@@ -6259,107 +1775,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** @description Check if the user has permission */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: {
-        content: {
-          'application/json': {
-            /**
-             * @deprecated
-             * @description The permission to check
-             */
-            permission?: Record<string, never>;
-            /** @description The permission to check */
-            permissions: Record<string, never>;
-          };
-        };
-      };
-      responses: {
-        /** @description Success */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error?: string;
-              success: boolean;
-            };
-          };
-        };
-        /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Unauthorized. Due to missing or invalid authentication. */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Not Found. The requested resource was not found. */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-      };
-    };
+    post: operations['hasPermission'];
     delete?: never;
     options?: never;
     head?: never;
@@ -6376,101 +1792,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** @description Use this endpoint to get the TOTP URI */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            /** @description User password */
-            password: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Successful response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              totpURI?: string;
-            };
-          };
-        };
-        /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Unauthorized. Due to missing or invalid authentication. */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Not Found. The requested resource was not found. */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-      };
-    };
+    post: operations['getTOTPURI'];
     delete?: never;
     options?: never;
     head?: never;
@@ -6487,103 +1809,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** @description Verify two factor TOTP */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            /** @description The otp code to verify. Eg: "012345" */
-            code: string;
-            /** @description If true, the device will be trusted for 30 days. It'll be refreshed on every sign in request within this time. Eg: true */
-            trustDevice?: boolean;
-          };
-        };
-      };
-      responses: {
-        /** @description Successful response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              status?: boolean;
-            };
-          };
-        };
-        /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Unauthorized. Due to missing or invalid authentication. */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Not Found. The requested resource was not found. */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-      };
-    };
+    post: operations['verifyTOTP'];
     delete?: never;
     options?: never;
     head?: never;
@@ -6600,152 +1826,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** @description Verify a backup code for two-factor authentication */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            /** @description A backup code to verify. Eg: "123456" */
-            code: string;
-            /** @description If true, the session cookie will not be set. */
-            disableSession?: boolean;
-            /** @description If true, the device will be trusted for 30 days. It'll be refreshed on every sign in request within this time. Eg: true */
-            trustDevice?: boolean;
-          };
-        };
-      };
-      responses: {
-        /** @description Backup code verified successfully */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description The authenticated user object with two-factor details */
-              user: {
-                /** @description Unique identifier of the user */
-                id: string;
-                /**
-                 * Format: email
-                 * @description User's email address
-                 */
-                email?: string | null;
-                /** @description Whether the email is verified */
-                emailVerified?: boolean | null;
-                /** @description User's name */
-                name?: string | null;
-                /**
-                 * Format: uri
-                 * @description User's profile image URL
-                 */
-                image?: string | null;
-                /** @description Whether two-factor authentication is enabled for the user */
-                twoFactorEnabled: boolean;
-                /**
-                 * Format: date-time
-                 * @description Timestamp when the user was created
-                 */
-                createdAt: string;
-                /**
-                 * Format: date-time
-                 * @description Timestamp when the user was last updated
-                 */
-                updatedAt: string;
-              };
-              /** @description The current session object, included unless disableSession is true */
-              session: {
-                /** @description Session token */
-                token: string;
-                /** @description ID of the user associated with the session */
-                userId: string;
-                /**
-                 * Format: date-time
-                 * @description Timestamp when the session was created
-                 */
-                createdAt: string;
-                /**
-                 * Format: date-time
-                 * @description Timestamp when the session expires
-                 */
-                expiresAt: string;
-              };
-            };
-          };
-        };
-        /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Unauthorized. Due to missing or invalid authentication. */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Not Found. The requested resource was not found. */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-      };
-    };
+    post: operations['verifyBackupCode'];
     delete?: never;
     options?: never;
     head?: never;
@@ -6762,107 +1843,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** @description Generate new backup codes for two-factor authentication */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            /** @description The users password. */
-            password: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Backup codes generated successfully */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /**
-               * @description Indicates if the backup codes were generated successfully
-               * @enum {boolean}
-               */
-              status: true;
-              /** @description Array of generated backup codes in plain text */
-              backupCodes: string[];
-            };
-          };
-        };
-        /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Unauthorized. Due to missing or invalid authentication. */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Not Found. The requested resource was not found. */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-      };
-    };
+    post: operations['generateBackupCodes'];
     delete?: never;
     options?: never;
     head?: never;
@@ -6879,113 +1860,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** @description Enable two factor authentication. Pass method 'totp' (default) to set up an authenticator app (returns TOTP URI and backup codes), or 'otp' to enable email/SMS-based codes immediately. */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            /** @description User password */
-            password: string;
-            /** @enum {string} */
-            method?: 'otp' | 'totp';
-            /** @description Custom issuer for the TOTP URI */
-            issuer?: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Successful response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /**
-               * @description The 2FA method that was enabled.
-               * @enum {string}
-               */
-              method: 'otp' | 'totp';
-              /** @description TOTP URI for authenticator app setup. Only present when method is 'totp'. */
-              totpURI?: string;
-              /** @description Recovery backup codes. Only present when method is 'totp'. */
-              backupCodes?: string[];
-            };
-          };
-        };
-        /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Unauthorized. Due to missing or invalid authentication. */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Not Found. The requested resource was not found. */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-      };
-    };
+    post: operations['enableTwoFactor'];
     delete?: never;
     options?: never;
     head?: never;
@@ -7002,101 +1877,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** @description Use this endpoint to disable two factor authentication. */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            /** @description User password */
-            password: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Successful response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              status?: boolean;
-            };
-          };
-        };
-        /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Unauthorized. Due to missing or invalid authentication. */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message: string;
-            };
-          };
-        };
-        /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Not Found. The requested resource was not found. */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-        /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              message?: string;
-            };
-          };
-        };
-      };
-    };
+    post: operations['disableTwoFactor'];
     delete?: never;
     options?: never;
     head?: never;
@@ -7111,7 +1892,7 @@ export interface paths {
       cookie?: never;
     };
     /** @description Get the JSON Web Key Set */
-    get: operations['getJSONWebKeySet'];
+    get: operations['getJwks'];
     put?: never;
     post?: never;
     delete?: never;
@@ -7128,7 +1909,7 @@ export interface paths {
       cookie?: never;
     };
     /** @description Get a JWT token */
-    get: operations['getJSONWebToken'];
+    get: operations['getToken'];
     put?: never;
     post?: never;
     delete?: never;
@@ -7147,17 +1928,17 @@ export interface components {
       email: string;
       /** @default false */
       readonly emailVerified: boolean;
-      image?: string;
+      image?: string | null;
       /** Format: date-time */
       createdAt: string;
       /** Format: date-time */
       updatedAt: string;
       /** @default false */
-      readonly twoFactorEnabled: boolean;
+      readonly twoFactorEnabled: boolean | null;
       /** @default user */
-      readonly role: string;
-      timeZone?: string;
-      locale?: string;
+      readonly role: string | null;
+      timeZone?: string | null;
+      locale?: string | null;
     };
     Session: {
       readonly id: string;
@@ -7168,60 +1949,21 @@ export interface components {
       createdAt: string;
       /** Format: date-time */
       updatedAt: string;
-      ipAddress?: string;
-      userAgent?: string;
+      ipAddress?: string | null;
+      userAgent?: string | null;
       userId: string;
-      readonly activeOrganizationId?: string;
-      readonly impersonatedBy?: string;
-    };
-    Account: {
-      readonly id: string;
-      accountId: string;
-      providerId: string;
-      userId: string;
-      accessToken?: string;
-      refreshToken?: string;
-      idToken?: string;
-      /** Format: date-time */
-      accessTokenExpiresAt?: string;
-      /** Format: date-time */
-      refreshTokenExpiresAt?: string;
-      scope?: string;
-      password?: string;
-      /** Format: date-time */
-      createdAt: string;
-      /** Format: date-time */
-      updatedAt: string;
-    };
-    Verification: {
-      readonly id: string;
-      identifier: string;
-      value: string;
-      /** Format: date-time */
-      expiresAt: string;
-      /** Format: date-time */
-      createdAt: string;
-      /** Format: date-time */
-      updatedAt: string;
+      readonly activeOrganizationId?: string | null;
+      readonly impersonatedBy?: string | null;
     };
     Organization: {
       readonly id: string;
       name: string;
       slug: string;
-      logo?: string;
+      logo?: string | null;
       /** Format: date-time */
       createdAt: string;
-      metadata?: string;
-    };
-    OrganizationRole: {
-      readonly id: string;
-      organizationId: string;
-      role: string;
-      permission: string;
-      /** Format: date-time */
-      createdAt: string;
-      /** Format: date-time */
-      updatedAt?: string;
+      /** @description Free-form JSON of the organization: an object in the create and update answers, its JSON text elsewhere. */
+      metadata?: string | Record<string, never> | null;
     };
     Member: {
       readonly id: string;
@@ -7236,7 +1978,7 @@ export interface components {
       readonly id: string;
       organizationId: string;
       email: string;
-      role?: string;
+      role?: string | null;
       /** @default pending */
       status: string;
       /** Format: date-time */
@@ -7245,31 +1987,46 @@ export interface components {
       createdAt: string;
       inviterId: string;
     };
-    TwoFactor: {
-      readonly id: string;
-      secret?: string;
-      backupCodes?: string;
-      userId?: string;
-      /** @default true */
-      readonly verified: boolean;
-      /** @default 0 */
-      readonly failedVerificationCount: number;
-      /** Format: date-time */
-      readonly lockedUntil?: string;
-    };
-    Jwks: {
-      readonly id: string;
-      publicKey: string;
-      privateKey: string;
-      /** Format: date-time */
-      createdAt: string;
-      /** Format: date-time */
-      expiresAt?: string;
-      alg?: string;
-      crv?: string;
+    /** @description RFC 9457 problem details: `code` is stable (match on it, not on `title` or `detail`), `detail` says what to fix, `requestId` is the x-request-id of the request; `errors` lists the offending fields of a validation_failed. */
+    Problem: {
+      type: string;
+      title: string;
+      status: number;
+      detail: string;
+      instance?: string;
+      code: string;
+      requestId: string;
+      errors?: {
+        /** @enum {string} */
+        in: 'body' | 'querystring' | 'params' | 'headers';
+        field: string;
+        message: string;
+      }[];
+      errorCount?: number;
+    } & {
+      [key: string]: unknown;
     };
   };
-  responses: never;
+  responses: {
+    /** @description The request cannot be served as sent (RFC 9457 problem): `code` says why, `detail` what to fix, `errors` the offending fields of a 400. */
+    ClientProblem: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/problem+json': components['schemas']['Problem'];
+      };
+    };
+    /** @description The server could not answer (RFC 9457 problem): quote `requestId` when reporting it. 503 while it is shutting down or not ready. */
+    ServerProblem: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/problem+json': components['schemas']['Problem'];
+      };
+    };
+  };
   parameters: never;
   requestBodies: never;
   headers: never;
@@ -7277,7 +2034,2269 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-  socialSignIn: {
+  getLiveness: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            status: 'ok';
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  getReadiness: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            status: 'ok' | 'fail';
+            checks: {
+              database: {
+                /** @enum {string} */
+                status: 'ok' | 'fail' | 'skipped';
+                message?: string;
+              };
+              migrations: {
+                /** @enum {string} */
+                status: 'ok' | 'fail' | 'skipped';
+                message?: string;
+              };
+              redis: {
+                /** @enum {string} */
+                status: 'ok' | 'fail' | 'skipped';
+                message?: string;
+              };
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            code: string;
+            requestId: string;
+            errors?: {
+              /** @enum {string} */
+              in: 'body' | 'querystring' | 'params' | 'headers';
+              field: string;
+              message: string;
+            }[];
+            errorCount?: number;
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  getMeta: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            name: 'Corebase';
+            version: string;
+            /** @enum {string} */
+            apiVersion: 'v1';
+            links: {
+              docs: string;
+              openapi: string;
+              health: string;
+            };
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  getCsrfToken: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            token: string | null;
+            header: string;
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  getWellKnownJwks: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            keys: ({
+              kid?: string;
+              kty: string;
+            } & {
+              [key: string]: unknown;
+            })[];
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  listSignInMethods: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            password: boolean;
+            providers: {
+              id: string;
+              name: string;
+              /** @enum {string} */
+              type: 'oauth' | 'oidc';
+            }[];
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  getActiveOrganization: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            slug: string;
+            /** Format: date-time */
+            createdAt: string;
+            deletedAt: string | null;
+            purgeAfter: string | null;
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  requestOrganizationDeletion: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          confirm: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            slug: string;
+            /** Format: date-time */
+            createdAt: string;
+            deletedAt: string | null;
+            purgeAfter: string | null;
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  cancelOrganizationDeletion: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            slug: string;
+            /** Format: date-time */
+            createdAt: string;
+            deletedAt: string | null;
+            purgeAfter: string | null;
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  resetMemberTwoFactor: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        userId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Reset. */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  listRoles: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              id: string | null;
+              name: string;
+              description: string | null;
+              builtIn: boolean;
+              permissions: (
+                | 'organization:read'
+                | 'companies:read'
+                | 'companies:write'
+                | 'companies:delete'
+                | 'members:read'
+                | 'members:manage'
+                | 'apikeys:manage'
+                | 'webhooks:manage'
+                | 'billing:manage'
+                | 'audit:read'
+                | 'settings:manage'
+                | 'organization:delete'
+              )[];
+              memberCount: number;
+              createdAt: string | null;
+              updatedAt: string | null;
+            }[];
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  createRole: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          name: string;
+          description?: string;
+          permissions: (
+            | 'organization:read'
+            | 'companies:read'
+            | 'companies:write'
+            | 'companies:delete'
+            | 'members:read'
+            | 'members:manage'
+            | 'apikeys:manage'
+            | 'webhooks:manage'
+            | 'billing:manage'
+            | 'audit:read'
+            | 'settings:manage'
+            | 'organization:delete'
+          )[];
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string | null;
+            name: string;
+            description: string | null;
+            builtIn: boolean;
+            permissions: (
+              | 'organization:read'
+              | 'companies:read'
+              | 'companies:write'
+              | 'companies:delete'
+              | 'members:read'
+              | 'members:manage'
+              | 'apikeys:manage'
+              | 'webhooks:manage'
+              | 'billing:manage'
+              | 'audit:read'
+              | 'settings:manage'
+              | 'organization:delete'
+            )[];
+            memberCount: number;
+            createdAt: string | null;
+            updatedAt: string | null;
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  getRole: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string | null;
+            name: string;
+            description: string | null;
+            builtIn: boolean;
+            permissions: (
+              | 'organization:read'
+              | 'companies:read'
+              | 'companies:write'
+              | 'companies:delete'
+              | 'members:read'
+              | 'members:manage'
+              | 'apikeys:manage'
+              | 'webhooks:manage'
+              | 'billing:manage'
+              | 'audit:read'
+              | 'settings:manage'
+              | 'organization:delete'
+            )[];
+            memberCount: number;
+            createdAt: string | null;
+            updatedAt: string | null;
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  deleteRole: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deleted. */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  updateRole: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          description?: string | null;
+          permissions?: (
+            | 'organization:read'
+            | 'companies:read'
+            | 'companies:write'
+            | 'companies:delete'
+            | 'members:read'
+            | 'members:manage'
+            | 'apikeys:manage'
+            | 'webhooks:manage'
+            | 'billing:manage'
+            | 'audit:read'
+            | 'settings:manage'
+            | 'organization:delete'
+          )[];
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string | null;
+            name: string;
+            description: string | null;
+            builtIn: boolean;
+            permissions: (
+              | 'organization:read'
+              | 'companies:read'
+              | 'companies:write'
+              | 'companies:delete'
+              | 'members:read'
+              | 'members:manage'
+              | 'apikeys:manage'
+              | 'webhooks:manage'
+              | 'billing:manage'
+              | 'audit:read'
+              | 'settings:manage'
+              | 'organization:delete'
+            )[];
+            memberCount: number;
+            createdAt: string | null;
+            updatedAt: string | null;
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  getOrganizationSettings: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            auditRetentionDays: number;
+            requireTwoFactor: boolean;
+            /** Format: date-time */
+            updatedAt: string;
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  updateOrganizationSettings: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          auditRetentionDays?: number;
+          requireTwoFactor?: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            auditRetentionDays: number;
+            requireTwoFactor: boolean;
+            /** Format: date-time */
+            updatedAt: string;
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  listApiKeys: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              /** Format: uuid */
+              id: string;
+              name: string;
+              prefix: string;
+              permissions: (
+                | 'organization:read'
+                | 'companies:read'
+                | 'companies:write'
+                | 'companies:delete'
+                | 'members:read'
+                | 'members:manage'
+                | 'apikeys:manage'
+                | 'webhooks:manage'
+                | 'billing:manage'
+                | 'audit:read'
+                | 'settings:manage'
+                | 'organization:delete'
+              )[];
+              createdBy: string | null;
+              /** Format: date-time */
+              createdAt: string;
+              expiresAt: string | null;
+              lastUsedAt: string | null;
+              revokedAt: string | null;
+            }[];
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  createApiKey: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          name: string;
+          permissions: (
+            | 'organization:read'
+            | 'companies:read'
+            | 'companies:write'
+            | 'companies:delete'
+            | 'members:read'
+            | 'members:manage'
+            | 'apikeys:manage'
+            | 'webhooks:manage'
+            | 'billing:manage'
+            | 'audit:read'
+            | 'settings:manage'
+            | 'organization:delete'
+          )[];
+          expiresInDays?: number;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            prefix: string;
+            permissions: (
+              | 'organization:read'
+              | 'companies:read'
+              | 'companies:write'
+              | 'companies:delete'
+              | 'members:read'
+              | 'members:manage'
+              | 'apikeys:manage'
+              | 'webhooks:manage'
+              | 'billing:manage'
+              | 'audit:read'
+              | 'settings:manage'
+              | 'organization:delete'
+            )[];
+            createdBy: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            expiresAt: string | null;
+            lastUsedAt: string | null;
+            revokedAt: string | null;
+            key: string;
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  revokeApiKey: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            prefix: string;
+            permissions: (
+              | 'organization:read'
+              | 'companies:read'
+              | 'companies:write'
+              | 'companies:delete'
+              | 'members:read'
+              | 'members:manage'
+              | 'apikeys:manage'
+              | 'webhooks:manage'
+              | 'billing:manage'
+              | 'audit:read'
+              | 'settings:manage'
+              | 'organization:delete'
+            )[];
+            createdBy: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            expiresAt: string | null;
+            lastUsedAt: string | null;
+            revokedAt: string | null;
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  listAuditLog: {
+    parameters: {
+      query?: {
+        actor?: string;
+        action?: string;
+        from?: string;
+        to?: string;
+        cursor?: string;
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              /** Format: uuid */
+              id: string;
+              orgId: string | null;
+              /** @enum {string} */
+              actorType: 'user' | 'api_key' | 'system';
+              actorId: string | null;
+              impersonatorId: string | null;
+              apiKeyId: string | null;
+              action: string;
+              targetType: string | null;
+              targetId: string | null;
+              before: unknown;
+              after: unknown;
+              ip: string | null;
+              userAgent: string | null;
+              requestId: string | null;
+              /** Format: date-time */
+              createdAt: string;
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  listPlatformAuditLog: {
+    parameters: {
+      query?: {
+        actor?: string;
+        action?: string;
+        from?: string;
+        to?: string;
+        cursor?: string;
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              /** Format: uuid */
+              id: string;
+              orgId: string | null;
+              /** @enum {string} */
+              actorType: 'user' | 'api_key' | 'system';
+              actorId: string | null;
+              impersonatorId: string | null;
+              apiKeyId: string | null;
+              action: string;
+              targetType: string | null;
+              targetId: string | null;
+              before: unknown;
+              after: unknown;
+              ip: string | null;
+              userAgent: string | null;
+              requestId: string | null;
+              /** Format: date-time */
+              createdAt: string;
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  startImpersonation: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** Format: uuid */
+          userId: string;
+          reason: string;
+          /** @default 30 */
+          minutes?: number;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            admin: {
+              /** Format: uuid */
+              id: string;
+              name: string | null;
+              email: string | null;
+            };
+            user: {
+              /** Format: uuid */
+              id: string;
+              name: string | null;
+              email: string | null;
+            };
+            reason: string;
+            /** Format: date-time */
+            startedAt: string;
+            /** Format: date-time */
+            expiresAt: string;
+            active: boolean;
+            endedAt: string | null;
+            endReason: ('stopped' | 'expired' | 'session_ended') | null;
+            endedBy: string | null;
+            token: string;
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  stopImpersonation: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            impersonation: {
+              /** Format: uuid */
+              id: string;
+              admin: {
+                /** Format: uuid */
+                id: string;
+                name: string | null;
+                email: string | null;
+              };
+              user: {
+                /** Format: uuid */
+                id: string;
+                name: string | null;
+                email: string | null;
+              };
+              reason: string;
+              /** Format: date-time */
+              startedAt: string;
+              /** Format: date-time */
+              expiresAt: string;
+              active: boolean;
+              endedAt: string | null;
+              endReason: ('stopped' | 'expired' | 'session_ended') | null;
+              endedBy: string | null;
+            };
+            restored: boolean;
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  listImpersonations: {
+    parameters: {
+      query?: {
+        status?: 'active' | 'ended';
+        cursor?: string;
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              /** Format: uuid */
+              id: string;
+              admin: {
+                /** Format: uuid */
+                id: string;
+                name: string | null;
+                email: string | null;
+              };
+              user: {
+                /** Format: uuid */
+                id: string;
+                name: string | null;
+                email: string | null;
+              };
+              reason: string;
+              /** Format: date-time */
+              startedAt: string;
+              /** Format: date-time */
+              expiresAt: string;
+              active: boolean;
+              endedAt: string | null;
+              endReason: ('stopped' | 'expired' | 'session_ended') | null;
+              endedBy: string | null;
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  endImpersonation: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            admin: {
+              /** Format: uuid */
+              id: string;
+              name: string | null;
+              email: string | null;
+            };
+            user: {
+              /** Format: uuid */
+              id: string;
+              name: string | null;
+              email: string | null;
+            };
+            reason: string;
+            /** Format: date-time */
+            startedAt: string;
+            /** Format: date-time */
+            expiresAt: string;
+            active: boolean;
+            endedAt: string | null;
+            endReason: ('stopped' | 'expired' | 'session_ended') | null;
+            endedBy: string | null;
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  listDeadLetters: {
+    parameters: {
+      query?: {
+        name?: string;
+        limit?: number;
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              /** Format: uuid */
+              id: string;
+              jobId: string;
+              name: string;
+              queue: string;
+              payload: unknown;
+              dedupKey: string | null;
+              error: string;
+              stack: string | null;
+              attempts: number;
+              history: {
+                attempt: number;
+                error: string;
+                /** Format: date-time */
+                at: string;
+              }[];
+              /** Format: date-time */
+              createdAt: string;
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  getDeadLetter: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            jobId: string;
+            name: string;
+            queue: string;
+            payload: unknown;
+            dedupKey: string | null;
+            error: string;
+            stack: string | null;
+            attempts: number;
+            history: {
+              attempt: number;
+              error: string;
+              /** Format: date-time */
+              at: string;
+            }[];
+            /** Format: date-time */
+            createdAt: string;
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  retryDeadLetters: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          ids: string[];
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            retried: {
+              /** Format: uuid */
+              id: string;
+              jobId: string;
+            }[];
+            discarded: string[];
+            skipped: {
+              /** Format: uuid */
+              id: string;
+              /** @enum {string} */
+              reason: 'not_found' | 'unknown_job';
+            }[];
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  discardDeadLetters: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          ids: string[];
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            retried: {
+              /** Format: uuid */
+              id: string;
+              jobId: string;
+            }[];
+            discarded: string[];
+            skipped: {
+              /** Format: uuid */
+              id: string;
+              /** @enum {string} */
+              reason: 'not_found' | 'unknown_job';
+            }[];
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  listWebhookEventTypes: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              name: string;
+              version: number;
+              description: string;
+            }[];
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  listWebhooks: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              /** Format: uuid */
+              id: string;
+              url: string;
+              description: string;
+              eventTypes: string[];
+              enabled: boolean;
+              disabledReason: string | null;
+              failingSince: string | null;
+              previousSecretExpiresAt: string | null;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+            }[];
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  createWebhook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          url: string;
+          /** @default  */
+          description?: string;
+          /** @default [] */
+          eventTypes?: string[];
+          /** @default true */
+          enabled?: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            url: string;
+            description: string;
+            eventTypes: string[];
+            enabled: boolean;
+            disabledReason: string | null;
+            failingSince: string | null;
+            previousSecretExpiresAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            secret: string;
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  getWebhook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            url: string;
+            description: string;
+            eventTypes: string[];
+            enabled: boolean;
+            disabledReason: string | null;
+            failingSince: string | null;
+            previousSecretExpiresAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  deleteWebhook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  updateWebhook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          url?: string;
+          description?: string;
+          eventTypes?: string[];
+          enabled?: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            url: string;
+            description: string;
+            eventTypes: string[];
+            enabled: boolean;
+            disabledReason: string | null;
+            failingSince: string | null;
+            previousSecretExpiresAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  rotateWebhookSecret: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @default 24 */
+          overlapHours?: number;
+        } | null;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            url: string;
+            description: string;
+            eventTypes: string[];
+            enabled: boolean;
+            disabledReason: string | null;
+            failingSince: string | null;
+            previousSecretExpiresAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            secret: string;
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  testWebhook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            endpointId: string;
+            messageId: string;
+            eventId: string | null;
+            eventType: string;
+            /** @enum {string} */
+            status: 'pending' | 'succeeded' | 'failed';
+            attempts: number;
+            lastStatus: number | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  listWebhookDeliveries: {
+    parameters: {
+      query?: {
+        status?: 'pending' | 'succeeded' | 'failed';
+        limit?: number;
+        cursor?: string;
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              /** Format: uuid */
+              id: string;
+              /** Format: uuid */
+              endpointId: string;
+              messageId: string;
+              eventId: string | null;
+              eventType: string;
+              /** @enum {string} */
+              status: 'pending' | 'succeeded' | 'failed';
+              attempts: number;
+              lastStatus: number | null;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  getWebhookDelivery: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+        deliveryId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            endpointId: string;
+            messageId: string;
+            eventId: string | null;
+            eventType: string;
+            /** @enum {string} */
+            status: 'pending' | 'succeeded' | 'failed';
+            attempts: number;
+            lastStatus: number | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            payload: unknown;
+            attemptLog: {
+              attempt: number;
+              requestHeaders: {
+                [key: string]: string;
+              };
+              requestBody: string;
+              responseStatus: number | null;
+              responseBody: string | null;
+              error: string | null;
+              durationMs: number;
+              /** Format: date-time */
+              createdAt: string;
+            }[];
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  replayWebhookDelivery: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+        deliveryId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            endpointId: string;
+            messageId: string;
+            eventId: string | null;
+            eventType: string;
+            /** @enum {string} */
+            status: 'pending' | 'succeeded' | 'failed';
+            attempts: number;
+            lastStatus: number | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  listNotifications: {
+    parameters: {
+      query?: {
+        unread?: 'true' | 'false';
+        limit?: number;
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              /** Format: uuid */
+              id: string;
+              type: string;
+              organizationId: string | null;
+              title: string;
+              body: string;
+              link: string | null;
+              readAt: string | null;
+              /** Format: date-time */
+              createdAt: string;
+            }[];
+            nextCursor: string | null;
+            unreadCount: number;
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  getUnreadNotificationCount: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            unreadCount: number;
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  markNotificationRead: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  markAllNotificationsRead: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            marked: number;
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  getNotificationPreferences: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              /** @enum {string} */
+              type:
+                | 'member.two_factor_reset'
+                | 'invitation.created'
+                | 'invitation.accepted'
+                | 'member.role_changed'
+                | 'webhook_endpoint.disabled'
+                | 'report.ready'
+                | 'report.failed';
+              inApp: boolean;
+              email: boolean;
+              description: string;
+              channels: ('inApp' | 'email')[];
+            }[];
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  updateNotificationPreferences: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          preferences: {
+            /** @enum {string} */
+            type:
+              | 'member.two_factor_reset'
+              | 'invitation.created'
+              | 'invitation.accepted'
+              | 'member.role_changed'
+              | 'webhook_endpoint.disabled'
+              | 'report.ready'
+              | 'report.failed';
+            inApp: boolean;
+            email: boolean;
+          }[];
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              /** @enum {string} */
+              type:
+                | 'member.two_factor_reset'
+                | 'invitation.created'
+                | 'invitation.accepted'
+                | 'member.role_changed'
+                | 'webhook_endpoint.disabled'
+                | 'report.ready'
+                | 'report.failed';
+              inApp: boolean;
+              email: boolean;
+              description: string;
+              channels: ('inApp' | 'email')[];
+            }[];
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  getNotificationDigest: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            enabled: boolean;
+            hour: number;
+            timeZone: string;
+            nextAt: string | null;
+            lastSentAt: string | null;
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  updateNotificationDigest: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          enabled?: boolean;
+          hour?: number;
+          timeZone?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            enabled: boolean;
+            hour: number;
+            timeZone: string;
+            nextAt: string | null;
+            lastSentAt: string | null;
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  listReportKinds: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              /** @enum {string} */
+              kind: 'members' | 'activity' | 'audit_highlights';
+              title: string;
+              description: string;
+              permission: string;
+              period: boolean;
+            }[];
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  listReports: {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              /** Format: uuid */
+              id: string;
+              /** @enum {string} */
+              kind: 'members' | 'activity' | 'audit_highlights';
+              /** @enum {string} */
+              format: 'csv' | 'pdf';
+              /** @enum {string} */
+              status: 'queued' | 'running' | 'ready' | 'failed' | 'expired';
+              progress: number;
+              from: string | null;
+              to: string | null;
+              rowCount: number | null;
+              sizeBytes: number | null;
+              error: string | null;
+              fileName: string;
+              downloadUrl: string | null;
+              downloadExpiresAt: string | null;
+              /** Format: date-time */
+              createdAt: string;
+              completedAt: string | null;
+              expiresAt: string | null;
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  requestReport: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @enum {string} */
+          kind: 'members' | 'activity' | 'audit_highlights';
+          /** @enum {string} */
+          format: 'csv' | 'pdf';
+          /** Format: date-time */
+          from?: string;
+          /** Format: date-time */
+          to?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: 'members' | 'activity' | 'audit_highlights';
+            /** @enum {string} */
+            format: 'csv' | 'pdf';
+            /** @enum {string} */
+            status: 'queued' | 'running' | 'ready' | 'failed' | 'expired';
+            progress: number;
+            from: string | null;
+            to: string | null;
+            rowCount: number | null;
+            sizeBytes: number | null;
+            error: string | null;
+            fileName: string;
+            downloadUrl: string | null;
+            downloadExpiresAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            completedAt: string | null;
+            expiresAt: string | null;
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  getReport: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: 'members' | 'activity' | 'audit_highlights';
+            /** @enum {string} */
+            format: 'csv' | 'pdf';
+            /** @enum {string} */
+            status: 'queued' | 'running' | 'ready' | 'failed' | 'expired';
+            progress: number;
+            from: string | null;
+            to: string | null;
+            rowCount: number | null;
+            sizeBytes: number | null;
+            error: string | null;
+            fileName: string;
+            downloadUrl: string | null;
+            downloadExpiresAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            completedAt: string | null;
+            expiresAt: string | null;
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  downloadFile: {
+    parameters: {
+      query: {
+        expires: string;
+        name: string;
+        signature: string;
+      };
+      header?: never;
+      path: {
+        /** @description The rest of the path, slashes included. */
+        path: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The file itself, as stored: a report is CSV or PDF. Sent as an attachment under the `name` of the link (Content-Disposition), never cached. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/csv': string;
+          'application/pdf': string;
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  listQueues: {
+    parameters: {
+      query?: {
+        windowMinutes?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            driver: 'inline' | 'bullmq';
+            windowMinutes: number;
+            queues: {
+              queue: string;
+              counts: {
+                waiting: number;
+                delayed: number;
+                active: number;
+                completed: number;
+                failed: number;
+              };
+              windowMinutes: number;
+              throughputPerMinute: number;
+              failureRate: number;
+              p95DurationMs: number | null;
+            }[];
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  signInSocial: {
     parameters: {
       query?: never;
       header?: never;
@@ -7385,77 +4404,94 @@ export interface operations {
           };
         };
       };
-      /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-      400: {
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  callbackOAuth: {
+    parameters: {
+      query?: {
+        code?: string;
+        error?: string;
+        device_id?: string;
+        error_description?: string;
+        state?: string;
+        user?: string;
+        iss?: string;
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Redirects to the callbackURL given at sign-in (signed in), or to the sign-in page with `?error=`. */
+      302: {
         headers: {
+          /** @description Where to go next. */
+          location?: string;
           [name: string]: unknown;
         };
-        content: {
-          'application/json': {
-            message: string;
-          };
+        content?: never;
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  callbackOAuthPost: {
+    parameters: {
+      query?: {
+        code?: string;
+        error?: string;
+        device_id?: string;
+        error_description?: string;
+        state?: string;
+        user?: string;
+        iss?: string;
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': {
+          code?: string;
+          error?: string;
+          device_id?: string;
+          error_description?: string;
+          state?: string;
+          user?: string;
+          iss?: string;
         };
       };
-      /** @description Unauthorized. Due to missing or invalid authentication. */
-      401: {
+    };
+    responses: {
+      /** @description Redirects to the callbackURL given at sign-in (signed in), or to the sign-in page with `?error=`. */
+      302: {
         headers: {
+          /** @description Where to go next. */
+          location?: string;
           [name: string]: unknown;
         };
-        content: {
-          'application/json': {
-            message: string;
-          };
-        };
+        content?: never;
       };
-      /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Not Found. The requested resource was not found. */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
     };
   };
   getSession: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description Disable cookie cache and fetch session from database */
+        disableCookieCache?: boolean;
+        /** @description Disable session refresh. Useful for checking session status, without updating the session */
+        disableRefresh?: boolean;
+      };
       header?: never;
       path?: never;
       cookie?: never;
@@ -7490,77 +4526,18 @@ export interface operations {
           } | null;
         };
       };
-      /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message: string;
-          };
-        };
-      };
-      /** @description Unauthorized. Due to missing or invalid authentication. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message: string;
-          };
-        };
-      };
-      /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Not Found. The requested resource was not found. */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
     };
   };
   getSessionPost: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description Disable cookie cache and fetch session from database */
+        disableCookieCache?: boolean;
+        /** @description Disable session refresh. Useful for checking session status, without updating the session */
+        disableRefresh?: boolean;
+      };
       header?: never;
       path?: never;
       cookie?: never;
@@ -7599,72 +4576,8 @@ export interface operations {
           } | null;
         };
       };
-      /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message: string;
-          };
-        };
-      };
-      /** @description Unauthorized. Due to missing or invalid authentication. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message: string;
-          };
-        };
-      };
-      /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Not Found. The requested resource was not found. */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
     };
   };
   signOut: {
@@ -7702,75 +4615,11 @@ export interface operations {
           };
         };
       };
-      /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message: string;
-          };
-        };
-      };
-      /** @description Unauthorized. Due to missing or invalid authentication. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message: string;
-          };
-        };
-      };
-      /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Not Found. The requested resource was not found. */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
     };
   };
-  signUpWithEmailAndPassword: {
+  signUpEmail: {
     parameters: {
       query?: never;
       header?: never;
@@ -7838,83 +4687,8 @@ export interface operations {
           };
         };
       };
-      /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message: string;
-          };
-        };
-      };
-      /** @description Unauthorized. Due to missing or invalid authentication. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message: string;
-          };
-        };
-      };
-      /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Not Found. The requested resource was not found. */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Unprocessable Entity. User already exists or failed to create user. */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
     };
   };
   signInEmail: {
@@ -7955,77 +4729,15 @@ export interface operations {
           };
         };
       };
-      /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message: string;
-          };
-        };
-      };
-      /** @description Unauthorized. Due to missing or invalid authentication. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message: string;
-          };
-        };
-      };
-      /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Not Found. The requested resource was not found. */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
     };
   };
   resetPassword: {
     parameters: {
-      query?: never;
+      query?: {
+        token?: string;
+      };
       header?: never;
       path?: never;
       cookie?: never;
@@ -8052,72 +4764,8 @@ export interface operations {
           };
         };
       };
-      /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message: string;
-          };
-        };
-      };
-      /** @description Unauthorized. Due to missing or invalid authentication. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message: string;
-          };
-        };
-      };
-      /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Not Found. The requested resource was not found. */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
     };
   };
   verifyPassword: {
@@ -8147,72 +4795,39 @@ export interface operations {
           };
         };
       };
-      /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-      400: {
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  verifyEmail: {
+    parameters: {
+      query: {
+        /** @description The token to verify the email */
+        token: string;
+        /** @description The URL to redirect to after email verification */
+        callbackURL?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            message: string;
+            user: components['schemas']['User'];
+            /** @description Indicates if the email was verified successfully */
+            status: boolean;
           };
         };
       };
-      /** @description Unauthorized. Due to missing or invalid authentication. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message: string;
-          };
-        };
-      };
-      /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Not Found. The requested resource was not found. */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
     };
   };
   sendVerificationEmail: {
@@ -8254,76 +4869,8 @@ export interface operations {
           };
         };
       };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            /**
-             * @description Error message
-             * @example Verification email isn't enabled
-             */
-            message?: string;
-          };
-        };
-      };
-      /** @description Unauthorized. Due to missing or invalid authentication. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message: string;
-          };
-        };
-      };
-      /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Not Found. The requested resource was not found. */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
     };
   };
   changeEmail: {
@@ -8362,72 +4909,8 @@ export interface operations {
           };
         };
       };
-      /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message: string;
-          };
-        };
-      };
-      /** @description Unauthorized. Due to missing or invalid authentication. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message: string;
-          };
-        };
-      };
-      /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Not Found. The requested resource was not found. */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
     };
   };
   changePassword: {
@@ -8490,72 +4973,8 @@ export interface operations {
           };
         };
       };
-      /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message: string;
-          };
-        };
-      };
-      /** @description Unauthorized. Due to missing or invalid authentication. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message: string;
-          };
-        };
-      };
-      /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Not Found. The requested resource was not found. */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
     };
   };
   updateSession: {
@@ -8584,72 +5003,8 @@ export interface operations {
           };
         };
       };
-      /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message: string;
-          };
-        };
-      };
-      /** @description Unauthorized. Due to missing or invalid authentication. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message: string;
-          };
-        };
-      };
-      /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Not Found. The requested resource was not found. */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
     };
   };
   updateUser: {
@@ -8683,72 +5038,8 @@ export interface operations {
           };
         };
       };
-      /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message: string;
-          };
-        };
-      };
-      /** @description Unauthorized. Due to missing or invalid authentication. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message: string;
-          };
-        };
-      };
-      /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Not Found. The requested resource was not found. */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
     };
   };
   deleteUser: {
@@ -8788,72 +5079,8 @@ export interface operations {
           };
         };
       };
-      /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message: string;
-          };
-        };
-      };
-      /** @description Unauthorized. Due to missing or invalid authentication. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message: string;
-          };
-        };
-      };
-      /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Not Found. The requested resource was not found. */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
     };
   };
   requestPasswordReset: {
@@ -8886,75 +5113,11 @@ export interface operations {
           };
         };
       };
-      /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message: string;
-          };
-        };
-      };
-      /** @description Unauthorized. Due to missing or invalid authentication. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message: string;
-          };
-        };
-      };
-      /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Not Found. The requested resource was not found. */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
     };
   };
-  resetPasswordCallback: {
+  requestPasswordResetCallback: {
     parameters: {
       query: {
         /** @description The URL to redirect the user to reset their password */
@@ -8980,75 +5143,11 @@ export interface operations {
           };
         };
       };
-      /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message: string;
-          };
-        };
-      };
-      /** @description Unauthorized. Due to missing or invalid authentication. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message: string;
-          };
-        };
-      };
-      /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Not Found. The requested resource was not found. */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
     };
   };
-  listUserSessions: {
+  listSessions: {
     parameters: {
       query?: never;
       header?: never;
@@ -9066,72 +5165,98 @@ export interface operations {
           'application/json': components['schemas']['Session'][];
         };
       };
-      /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-      400: {
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  revokeSession: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': {
+          /** @description The token to revoke */
+          token: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Success */
+      200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            message: string;
+            /** @description Indicates if the session was revoked successfully */
+            status: boolean;
           };
         };
       };
-      /** @description Unauthorized. Due to missing or invalid authentication. */
-      401: {
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  revokeSessions: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': Record<string, never>;
+      };
+    };
+    responses: {
+      /** @description Success */
+      200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            message: string;
+            /** @description Indicates if all sessions were revoked successfully */
+            status: boolean;
           };
         };
       };
-      /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-      403: {
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  revokeOtherSessions: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': Record<string, never>;
+      };
+    };
+    responses: {
+      /** @description Success */
+      200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            message?: string;
+            /** @description Indicates if all other sessions were revoked successfully */
+            status: boolean;
           };
         };
       };
-      /** @description Not Found. The requested resource was not found. */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
     };
   };
   linkSocialAccount: {
@@ -9227,72 +5352,8 @@ export interface operations {
           };
         };
       };
-      /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message: string;
-          };
-        };
-      };
-      /** @description Unauthorized. Due to missing or invalid authentication. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message: string;
-          };
-        };
-      };
-      /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Not Found. The requested resource was not found. */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
     };
   };
   listUserAccounts: {
@@ -9323,72 +5384,342 @@ export interface operations {
           }[];
         };
       };
-      /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-      400: {
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  deleteUserCallback: {
+    parameters: {
+      query: {
+        token: string;
+        callbackURL?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description User successfully deleted */
+      200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            message: string;
+            /** @description Indicates if the deletion was successful */
+            success: boolean;
+            /**
+             * @description Confirmation message
+             * @enum {string}
+             */
+            message: 'User deleted';
           };
         };
       };
-      /** @description Unauthorized. Due to missing or invalid authentication. */
-      401: {
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  unlinkAccount: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The Better Auth account ID to unlink */
+          accountId: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Success */
+      200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            message: string;
+            status?: boolean;
           };
         };
       };
-      /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-      403: {
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  refreshToken: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json':
+          | {
+              /** @description The Better Auth account ID */
+              accountId: string;
+              /** @description The user ID associated with the account */
+              userId?: string;
+            }
+          | {
+              /**
+               * @description Select the current OAuth account from its signed cookie
+               * @enum {unknown}
+               */
+              useAccountCookie: true;
+              /** @description The user ID associated with the account */
+              userId?: string;
+            };
+      };
+    };
+    responses: {
+      /** @description Access token refreshed successfully */
+      200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            message?: string;
+            tokenType?: string;
+            idToken?: string;
+            accessToken?: string;
+            refreshToken?: string;
+            /** Format: date-time */
+            accessTokenExpiresAt?: string;
+            /** Format: date-time */
+            refreshTokenExpiresAt?: string;
           };
         };
       };
-      /** @description Not Found. The requested resource was not found. */
-      404: {
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  getAccessToken: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json':
+          | {
+              /** @description The Better Auth account ID */
+              accountId: string;
+              /** @description The user ID associated with the account */
+              userId?: string;
+            }
+          | {
+              /**
+               * @description Select the current OAuth account from its signed cookie
+               * @enum {unknown}
+               */
+              useAccountCookie: true;
+              /** @description The user ID associated with the account */
+              userId?: string;
+            };
+      };
+    };
+    responses: {
+      /** @description A Valid access token */
+      200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            message?: string;
+            tokenType?: string;
+            idToken?: string;
+            accessToken?: string;
+            /** Format: date-time */
+            accessTokenExpiresAt?: string;
           };
         };
       };
-      /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-      429: {
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  accountInfo: {
+    parameters: {
+      query?: {
+        /** @description The Better Auth account ID */
+        accountId?: string;
+        /** @description The user ID associated with the account */
+        userId?: string;
+        /** @description Select the current OAuth account from its signed cookie */
+        useAccountCookie?: true;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            message?: string;
+            user: {
+              name?: string;
+              email?: string | null;
+              image?: string;
+              emailVerified: boolean;
+            };
+            account: {
+              id: string;
+              providerId: string;
+              accountId: string;
+            };
+            data: {
+              [key: string]: unknown;
+            };
           };
         };
       };
-      /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-      500: {
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  ok: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description API is working */
+      200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            message?: string;
+            /** @description Indicates if the API is working */
+            ok: boolean;
           };
         };
       };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  error: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': string;
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  createOrganization: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The name of the organization */
+          name: string;
+          /** @description The slug of the organization */
+          slug: string;
+          /** @description The user id of the organization creator. If not provided, the current user will be used. Should only be used by admins or when called by the server. server-only. Eg: "user-id" */
+          userId?: string;
+          /** @description The logo of the organization */
+          logo?: string | null;
+          /** @description The metadata of the organization */
+          metadata?: {
+            [key: string]: unknown;
+          };
+          /** @description Whether to keep the current active organization active after creating a new one. Eg: true */
+          keepCurrentActiveOrganization?: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Organization'];
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  updateOrganization: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          data: {
+            /** @description The name of the organization */
+            name?: string;
+            /** @description The slug of the organization */
+            slug?: string;
+            /** @description The logo of the organization */
+            logo?: string | null;
+            /** @description The metadata of the organization */
+            metadata?: {
+              [key: string]: unknown;
+            };
+          };
+          /** @description The organization ID. Eg: "org-id" */
+          organizationId?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Organization'];
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
     };
   };
   setActiveOrganization: {
@@ -9418,77 +5749,18 @@ export interface operations {
           'application/json': components['schemas']['Organization'];
         };
       };
-      /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message: string;
-          };
-        };
-      };
-      /** @description Unauthorized. Due to missing or invalid authentication. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message: string;
-          };
-        };
-      };
-      /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Not Found. The requested resource was not found. */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
     };
   };
   getOrganization: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description The organization id to get */
+        organizationId?: string;
+        /** @description The organization slug to get */
+        organizationSlug?: string;
+      };
       header?: never;
       path?: never;
       cookie?: never;
@@ -9504,75 +5776,51 @@ export interface operations {
           'application/json': components['schemas']['Organization'];
         };
       };
-      /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message: string;
-          };
-        };
-      };
-      /** @description Unauthorized. Due to missing or invalid authentication. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message: string;
-          };
-        };
-      };
-      /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Not Found. The requested resource was not found. */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
     };
   };
   getFullOrganization: {
+    parameters: {
+      query?: {
+        /** @description The organization id to get */
+        organizationId?: string;
+        /** @description The organization slug to get */
+        organizationSlug?: string;
+        /** @description The limit of members to get. By default, it uses the membershipLimit option. */
+        membersLimit?: number | string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The organization, with its members and invitations. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Organization'] & {
+            /** @description Its members (up to `membersLimit`). */
+            members: (components['schemas']['Member'] & {
+              user: {
+                id: string;
+                name: string;
+                email: string;
+                image?: string | null;
+              };
+            })[];
+            invitations: components['schemas']['Invitation'][];
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  listOrganizations: {
     parameters: {
       query?: never;
       header?: never;
@@ -9587,78 +5835,14 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Organization'];
+          'application/json': components['schemas']['Organization'][];
         };
       };
-      /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message: string;
-          };
-        };
-      };
-      /** @description Unauthorized. Due to missing or invalid authentication. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message: string;
-          };
-        };
-      };
-      /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Not Found. The requested resource was not found. */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
     };
   };
-  createOrganizationInvitation: {
+  createInvitation: {
     parameters: {
       query?: never;
       header?: never;
@@ -9699,75 +5883,11 @@ export interface operations {
           };
         };
       };
-      /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message: string;
-          };
-        };
-      };
-      /** @description Unauthorized. Due to missing or invalid authentication. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message: string;
-          };
-        };
-      };
-      /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Not Found. The requested resource was not found. */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
     };
   };
-  updateOrganizationMemberRole: {
+  cancelInvitation: {
     parameters: {
       query?: never;
       header?: never;
@@ -9777,11 +5897,220 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': {
-          /** @description The new role to be applied. This can be a string or array of strings representing the roles. Eg: ["admin", "sale"] */
-          role: string | string[];
-          /** @description The member id to apply the role update to. Eg: "member-id" */
-          memberId: string;
-          /** @description An optional organization ID which the member is a part of to apply the role update. If not provided, you must provide session headers to get the active organization. Eg: "organization-id" */
+          /** @description The ID of the invitation to cancel */
+          invitationId: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The canceled invitation. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Invitation'];
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  acceptInvitation: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The ID of the invitation to accept */
+          invitationId: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            invitation?: Record<string, never>;
+            member?: Record<string, never>;
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  getInvitation: {
+    parameters: {
+      query: {
+        id: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            email: string;
+            role: string;
+            organizationId: string;
+            inviterId: string;
+            status: string;
+            expiresAt: string;
+            organizationName: string;
+            organizationSlug: string;
+            inviterEmail: string;
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  rejectInvitation: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The ID of the invitation to reject */
+          invitationId: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            invitation?: Record<string, never>;
+            member?: Record<string, never> | null;
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  listInvitations: {
+    parameters: {
+      query?: {
+        /** @description The ID of the organization to list invitations for */
+        organizationId?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The invitations. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Invitation'][];
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  getActiveMember: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            userId: string;
+            organizationId: string;
+            role: string;
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  checkOrganizationSlug: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The organization slug to check. Eg: "my-org" */
+          slug: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The slug is free. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            status: boolean;
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  removeMember: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The ID or email of the member to remove */
+          memberIdOrEmail: string;
+          /** @description The ID of the organization to remove the member from. If not provided, the active organization will be used. Eg: "org-id" */
           organizationId?: string;
         };
       };
@@ -9803,75 +6132,488 @@ export interface operations {
           };
         };
       };
-      /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message: string;
-          };
-        };
-      };
-      /** @description Unauthorized. Due to missing or invalid authentication. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message: string;
-          };
-        };
-      };
-      /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Not Found. The requested resource was not found. */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  updateMemberRole: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The new role to be applied. This can be a string or array of strings representing the roles. Eg: ["admin", "sale"] */
+          role: string | string[];
+          /** @description The member id to apply the role update to. Eg: "member-id" */
+          memberId: string;
+          /** @description An optional organization ID which the member is a part of to apply the role update. If not provided, you must provide session headers to get the active organization. Eg: "organization-id" */
+          organizationId?: string;
         };
       };
     };
+    responses: {
+      /** @description The membership, with its new role. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Member'];
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
   };
-  getJSONWebKeySet: {
+  leaveOrganization: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The organization Id for the member to leave. Eg: "organization-id" */
+          organizationId: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The membership that ended. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Member'];
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  listUserInvitations: {
+    parameters: {
+      query?: {
+        /** @description The email of the user to list invitations for. This only works for server side API calls. */
+        email?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            email: string;
+            role: string;
+            organizationId: string;
+            organizationName: string;
+            /** @description The ID of the user who created the invitation */
+            inviterId: string;
+            /** @description The ID of the team associated with the invitation */
+            teamId?: string | null;
+            status: string;
+            expiresAt: string;
+            createdAt: string;
+          }[];
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  listMembers: {
+    parameters: {
+      query?: {
+        /** @description The number of users to return */
+        limit?: number;
+        /** @description The offset to start from */
+        offset?: number;
+        /** @description The field to sort by */
+        sortBy?: 'createdAt' | 'role' | 'userId';
+        /** @description The direction to sort by */
+        sortDirection?: 'asc' | 'desc';
+        /** @description The field to filter by */
+        filterField?: 'role' | 'userId';
+        filterValue?: string | string[];
+        /** @description The operator to use for the filter */
+        filterOperator?: 'eq' | 'ne' | 'lt' | 'lte' | 'gt' | 'gte' | 'in' | 'contains';
+        /** @description The organization ID to list members for. If not provided, will default to the user's active organization. Eg: "organization-id" */
+        organizationId?: string;
+        /** @description The organization slug to list members for. If not provided, will default to the user's active organization. Eg: "organization-slug" */
+        organizationSlug?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description One page of members. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            members: (components['schemas']['Member'] & {
+              user: {
+                id: string;
+                name: string;
+                email: string;
+                image?: string | null;
+              };
+            })[];
+            total: number;
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  getActiveMemberRole: {
+    parameters: {
+      query?: {
+        /** @description The user ID to get the role for. If not provided, will default to the current user's */
+        userId?: string;
+        /** @description The organization ID to list members for. If not provided, will default to the user's active organization. Eg: "organization-id" */
+        organizationId?: string;
+        /** @description The organization slug to list members for. If not provided, will default to the user's active organization. Eg: "organization-slug" */
+        organizationSlug?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The role (comma-separated when a member holds several). */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            role: string;
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  hasPermission: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': {
+          /**
+           * @deprecated
+           * @description The permission to check
+           */
+          permission?: Record<string, never>;
+          /** @description The permission to check */
+          permissions: Record<string, never>;
+        };
+      };
+    };
+    responses: {
+      /** @description Whether the caller has the permissions. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Always null: a refusal is an error answer. */
+            error?: null;
+            /** @description Whether the role in the organization grants every permission asked. */
+            success: boolean;
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  getTOTPURI: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description User password */
+          password: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Successful response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            totpURI?: string;
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  verifyTOTP: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The otp code to verify. Eg: "012345" */
+          code: string;
+          /** @description If true, the device will be trusted for 30 days. It'll be refreshed on every sign in request within this time. Eg: true */
+          trustDevice?: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description Successful response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            status?: boolean;
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  verifyBackupCode: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description A backup code to verify. Eg: "123456" */
+          code: string;
+          /** @description If true, the session cookie will not be set. */
+          disableSession?: boolean;
+          /** @description If true, the device will be trusted for 30 days. It'll be refreshed on every sign in request within this time. Eg: true */
+          trustDevice?: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description Backup code verified successfully */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description The authenticated user object with two-factor details */
+            user: {
+              /** @description Unique identifier of the user */
+              id: string;
+              /**
+               * Format: email
+               * @description User's email address
+               */
+              email?: string | null;
+              /** @description Whether the email is verified */
+              emailVerified?: boolean | null;
+              /** @description User's name */
+              name?: string | null;
+              /**
+               * Format: uri
+               * @description User's profile image URL
+               */
+              image?: string | null;
+              /** @description Whether two-factor authentication is enabled for the user */
+              twoFactorEnabled: boolean;
+              /**
+               * Format: date-time
+               * @description Timestamp when the user was created
+               */
+              createdAt: string;
+              /**
+               * Format: date-time
+               * @description Timestamp when the user was last updated
+               */
+              updatedAt: string;
+            };
+            /** @description The current session object, included unless disableSession is true */
+            session: {
+              /** @description Session token */
+              token: string;
+              /** @description ID of the user associated with the session */
+              userId: string;
+              /**
+               * Format: date-time
+               * @description Timestamp when the session was created
+               */
+              createdAt: string;
+              /**
+               * Format: date-time
+               * @description Timestamp when the session expires
+               */
+              expiresAt: string;
+            };
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  generateBackupCodes: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The users password. */
+          password: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Backup codes generated successfully */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /**
+             * @description Indicates if the backup codes were generated successfully
+             * @enum {boolean}
+             */
+            status: true;
+            /** @description Array of generated backup codes in plain text */
+            backupCodes: string[];
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  enableTwoFactor: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description User password */
+          password: string;
+          /** @enum {string} */
+          method?: 'otp' | 'totp';
+          /** @description Custom issuer for the TOTP URI */
+          issuer?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Successful response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /**
+             * @description The 2FA method that was enabled.
+             * @enum {string}
+             */
+            method: 'otp' | 'totp';
+            /** @description TOTP URI for authenticator app setup. Only present when method is 'totp'. */
+            totpURI?: string;
+            /** @description Recovery backup codes. Only present when method is 'totp'. */
+            backupCodes?: string[];
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  disableTwoFactor: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description User password */
+          password: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Successful response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            status?: boolean;
+          };
+        };
+      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
+    };
+  };
+  getJwks: {
     parameters: {
       query?: never;
       header?: never;
@@ -9914,75 +6656,11 @@ export interface operations {
           };
         };
       };
-      /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message: string;
-          };
-        };
-      };
-      /** @description Unauthorized. Due to missing or invalid authentication. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message: string;
-          };
-        };
-      };
-      /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Not Found. The requested resource was not found. */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
     };
   };
-  getJSONWebToken: {
+  getToken: {
     parameters: {
       query?: never;
       header?: never;
@@ -10002,72 +6680,8 @@ export interface operations {
           };
         };
       };
-      /** @description Bad Request. Usually due to missing parameters, or invalid parameters. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message: string;
-          };
-        };
-      };
-      /** @description Unauthorized. Due to missing or invalid authentication. */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message: string;
-          };
-        };
-      };
-      /** @description Forbidden. You do not have permission to access this resource or to perform this action. */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Not Found. The requested resource was not found. */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Too Many Requests. You have exceeded the rate limit. Try again later. */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
-      /** @description Internal Server Error. This is a problem with the server that you cannot fix. */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            message?: string;
-          };
-        };
-      };
+      '4XX': components['responses']['ClientProblem'];
+      '5XX': components['responses']['ServerProblem'];
     };
   };
 }

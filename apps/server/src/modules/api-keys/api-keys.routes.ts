@@ -44,6 +44,9 @@ export function apiKeyRoutes(deps: {
         config: { permission: 'apikeys:manage' },
         schema: {
           tags: ['api-keys'],
+          operationId: 'listApiKeys',
+          description:
+            'Each key with its prefix, permissions, creator, expiry, last use and revocation; the key itself is shown only once, when it is created.',
           summary: "The active organization's API keys, newest first (never the keys themselves).",
           response: { 200: ZApiKeyList },
         },
@@ -62,6 +65,9 @@ export function apiKeyRoutes(deps: {
         config: { permission: 'apikeys:manage', refusedWhileImpersonating: true },
         schema: {
           tags: ['api-keys'],
+          operationId: 'createApiKey',
+          description:
+            'The key acts in the active organization with the permissions chosen, never beyond what its creator may do there at the time of each request. Send it as `X-API-Key` or `Authorization: Bearer`. Refused while impersonating.',
           summary: 'Create a key with some of your permissions; the answer shows it this once.',
           body: ZCreateApiKeyBody,
           response: { 201: ZCreatedApiKey },
@@ -82,6 +88,8 @@ export function apiKeyRoutes(deps: {
         config: { permission: 'apikeys:manage' },
         schema: {
           tags: ['api-keys'],
+          operationId: 'revokeApiKey',
+          description: 'The key is refused from the next request on.',
           summary: 'Revoke a key: it stops working at once.',
           params: ZApiKeyParams,
           response: { 200: ZApiKey },

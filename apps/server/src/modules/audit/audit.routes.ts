@@ -49,6 +49,8 @@ export function auditRoutes(deps: { audit: Audit; tenancy: Tenancy }): FastifyPl
         config: { permission: 'audit:read' },
         schema: {
           tags: ['audit'],
+          operationId: 'listAuditLog',
+          description: 'Filter by actor, action and time (`from`, `to`); paged with `cursor`.',
           summary:
             'Audit entries of the active organization, newest first (platform entries: superadmins).',
           querystring: ZListAuditQuery,
@@ -70,6 +72,9 @@ export function auditRoutes(deps: { audit: Audit; tenancy: Tenancy }): FastifyPl
         config: { permission: 'superadmin' },
         schema: {
           tags: ['admin'],
+          operationId: 'listPlatformAuditLog',
+          description:
+            "Entries that belong to no organization, with the same filters and paging as the organization's log. Superadmins only.",
           summary: 'Platform audit entries (without an organization), newest first.',
           querystring: ZListAuditQuery,
           response: { 200: ZAuditPage },

@@ -25,6 +25,7 @@ import {
   runActingFor,
   type TActingFor,
 } from '#server/platform/http/impersonation';
+import { nullableAsType, twoFactorChallengeSecurity } from '#server/platform/http/openapi';
 import { codeForStatus, sendProblem } from '#server/platform/http/problem';
 
 /** Who impersonates the caller of a public endpoint (which resolves no principal), if anyone. */
@@ -148,6 +149,8 @@ type TEndpoint = {
 };
 
 export type TAuthEndpoint = {
+  /** Its name in `auth.api`: the operationId of its OpenAPI operation. */
+  key: string;
   path: string;
   methods: ('GET' | 'POST')[];
   access: TRouteAccess;
@@ -157,9 +160,12 @@ export type TAuthEndpoint = {
 
 /** The better-auth endpoints served over HTTP, each with its declared access. */
 export function exposedAuthEndpoints(auth: Auth): TAuthEndpoint[] {
-  const endpoints = Object.values(auth.api as Record<string, TEndpoint>).filter(
-    (e) => e.path && !(e.options.metadata as { SERVER_ONLY?: boolean } | undefined)?.SERVER_ONLY,
-  );
+  const endpoints = Object.entries(auth.api as Record<string, TEndpoint>)
+    .filter(
+      ([, e]) =>
+        e.path && !(e.options.metadata as { SERVER_ONLY?: boolean } | undefined)?.SERVER_ONLY,
+    )
+    .map(([key, e]) => ({ ...e, key }));
   const paths = new Set(endpoints.map((e) => e.path!));
   const undeclared = [...paths].filter((p) => !(p in authEndpointAccess));
   const stale = Object.keys(authEndpointAccess).filter((p) => !paths.has(p));
@@ -179,7 +185,9 @@ export function exposedAuthEndpoints(auth: Auth): TAuthEndpoint[] {
     const access = authEndpointAccess[e.path!];
     if (!access) return [];
     const methods = [e.options.method].flat().filter((m) => m === 'GET' || m === 'POST');
-    return [{ path: e.path!, methods, access, body: e.options.body, query: e.options.query }];
+    return [
+      { key: e.key, path: e.path!, methods, access, body: e.options.body, query: e.options.query },
+    ];
   });
 }
 
@@ -563,6 +571,33 @@ const ZSlug = z
 const ZImageUrl = z.string().max(2048, 'at most 2048 characters');
 
 /**
+ * list-members' filter as PostgreSQL can run it (better-auth passes it through, and a value that
+ * does not fit the column is a 500 there): `in` takes a list (filterValue repeated), the other
+ * operators one value; a userId value is an id, and `contains` is for the role only.
+ */
+function checkMemberFilter(
+  query: { filterField?: string; filterValue?: string | string[]; filterOperator?: string },
+  ctx: z.RefinementCtx,
+): void {
+  const { filterField: field, filterValue: value, filterOperator: operator = 'eq' } = query;
+  if (field === undefined || value === undefined) return;
+  const refuse = (path: string, message: string) =>
+    ctx.addIssue({ code: 'custom', path: [path], message });
+  if (operator === 'in' && !Array.isArray(value)) {
+    return refuse('filterValue', '`in` takes a list: repeat filterValue (or use eq for one)');
+  }
+  if (operator !== 'in' && Array.isArray(value)) {
+    return refuse('filterValue', `one value for ${operator} (a list is for in)`);
+  }
+  if (operator === 'contains' && field !== 'role') {
+    return refuse('filterOperator', `contains is for the role, not ${field}`);
+  }
+  if (field === 'userId' && ![value].flat().every((v) => uuidPattern.test(v))) {
+    refuse('filterValue', 'expected an id (UUID)');
+  }
+}
+
+/**
  * Limits better-auth does not set itself: how long a name may be, what a slug looks like. Checked
  * before the endpoint runs, so an oversized field changes nothing.
  */
@@ -574,14 +609,18 @@ const fieldRules: Record<string, ZodType> = {
     email: z.string().max(254, 'at most 254 characters'),
   }),
   // better-auth hands these to the query builder as they come: unknown fields are a 500 there.
-  '/organization/list-members': z.looseObject({
-    limit: z.coerce.number().int().min(1).max(1000).optional(),
-    offset: z.coerce.number().int().min(0).optional(),
-    sortBy: z.enum(['createdAt', 'role', 'userId']).optional(),
-    sortDirection: z.enum(['asc', 'desc']).optional(),
-    filterField: z.enum(['createdAt', 'role', 'userId']).optional(),
-    filterOperator: z.enum(['eq', 'ne', 'lt', 'lte', 'gt', 'gte', 'in', 'contains']).optional(),
-  }),
+  '/organization/list-members': z
+    .looseObject({
+      limit: z.coerce.number().int().min(1).max(1000).optional(),
+      offset: z.coerce.number().int().min(0).optional(),
+      sortBy: z.enum(['createdAt', 'role', 'userId']).optional(),
+      sortDirection: z.enum(['asc', 'desc']).optional(),
+      // Not createdAt: better-auth hands the text to a Date column, a 500 whatever it says.
+      filterField: z.enum(['role', 'userId']).optional(),
+      filterValue: z.union([z.string(), z.array(z.string())]).optional(),
+      filterOperator: z.enum(['eq', 'ne', 'lt', 'lte', 'gt', 'gte', 'in', 'contains']).optional(),
+    })
+    .superRefine(checkMemberFilter),
   '/organization/update': z.looseObject({
     data: z.looseObject({
       name: ZName.optional(),
@@ -667,6 +706,9 @@ export function authRoutes(deps: TAuthRoutesDeps): FastifyPluginAsyncZod {
         config: { permission: 'authenticated', sessionOnly: true },
         schema: {
           tags: ['auth'],
+          operationId: 'getCsrfToken',
+          description:
+            'A cookie-authenticated POST, PUT, PATCH or DELETE sent without an Origin header of this app must carry this token in the named header; bearer and API key clients need none.',
           summary:
             'The CSRF token of this session, for cookie clients that send no Origin header (as x-csrf-token).',
           response: { 200: ZCsrfToken },
@@ -692,6 +734,9 @@ export function authRoutes(deps: TAuthRoutesDeps): FastifyPluginAsyncZod {
         config: { permission: 'public' },
         schema: {
           tags: ['auth'],
+          operationId: 'getWellKnownJwks',
+          description:
+            'The key set of GET /v1/auth/jwks at the well-known location, cacheable for five minutes: verify a JWT access token with the key its `kid` names.',
           summary: 'The public keys JWT access tokens are signed with (JWKS), for their verifiers.',
           response: {
             200: z.object({
@@ -712,6 +757,9 @@ export function authRoutes(deps: TAuthRoutesDeps): FastifyPluginAsyncZod {
         config: { permission: 'public' },
         schema: {
           tags: ['auth'],
+          operationId: 'listSignInMethods',
+          description:
+            'What a sign-in page offers: the password form, and one button per working OAuth or OpenID Connect provider (for POST /v1/auth/sign-in/social).',
           summary:
             'The ways to sign in here: password, and each configured OAuth or OpenID Connect provider.',
           response: { 200: ZSignInMethods },
@@ -787,34 +835,342 @@ export type TOpenApiFragment = {
 };
 
 /**
+ * Descriptions for the endpoints better-auth documents without one (by path below /v1/auth).
+ */
+const authDescriptions: Record<string, string> = {
+  '/callback/:id':
+    'Where an OAuth or OpenID Connect provider (`id`) sends the browser back after sign-in: it starts the session and redirects to the callbackURL given at sign-in, or to the sign-in page with `?error=`. POST is for providers that answer with a form post.',
+  '/change-email':
+    "Change the caller's email address. The change waits for the link mailed to confirm it; `message` says which step happened.",
+  '/organization/cancel-invitation':
+    'Cancel a pending invitation of the active organization: its link stops working. Answers the invitation.',
+  '/organization/list-invitations':
+    'The invitations of the active organization (or of `organizationId`, a member of it), whatever their status.',
+  '/organization/check-slug':
+    'Whether a slug is free for a new organization: 200 with `status: true` when it is, 400 when it is taken.',
+  '/organization/leave':
+    'Leave an organization the caller belongs to (not as its only owner). Answers the membership that ended.',
+  '/organization/list-members':
+    'The members of the active organization with their user, and how many there are in all (`total`); paged with `limit` and `offset`.',
+  '/organization/get-active-member-role':
+    "The caller's role in the active organization, or another member's with `userId`.",
+};
+
+const json = (schema: object, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+const invitationRef = { $ref: '#/components/schemas/Invitation' };
+const memberRef = { $ref: '#/components/schemas/Member' };
+
+/** A membership with the person holding it, as list-members and get-full-organization answer. */
+const memberWithUser = {
+  allOf: [
+    memberRef,
+    {
+      type: 'object',
+      properties: {
+        user: {
+          type: 'object',
+          properties: {
+            id: { type: 'string' },
+            name: { type: 'string' },
+            email: { type: 'string' },
+            image: { type: ['string', 'null'] },
+          },
+          required: ['id', 'name', 'email'],
+        },
+      },
+      required: ['user'],
+    },
+  ],
+};
+
+/**
+ * The success answers of the endpoints better-auth documents with error answers only, or
+ * otherwise than they answer (by path below /v1/auth), as their handlers answer them.
+ */
+const authSuccessResponses: Record<string, Record<string, object>> = {
+  '/callback/:id': {
+    302: {
+      description:
+        'Redirects to the callbackURL given at sign-in (signed in), or to the sign-in page with `?error=`.',
+      headers: { location: { description: 'Where to go next.', schema: { type: 'string' } } },
+    },
+  },
+  '/organization/cancel-invitation': { 200: json(invitationRef, 'The canceled invitation.') },
+  '/organization/list-invitations': {
+    200: json({ type: 'array', items: invitationRef }, 'The invitations.'),
+  },
+  '/organization/check-slug': {
+    200: json(
+      { type: 'object', properties: { status: { type: 'boolean' } }, required: ['status'] },
+      'The slug is free.',
+    ),
+  },
+  '/organization/leave': { 200: json(memberRef, 'The membership that ended.') },
+  // better-auth documents the organization alone; its members and invitations come with it.
+  '/organization/get-full-organization': {
+    200: json(
+      {
+        allOf: [
+          { $ref: '#/components/schemas/Organization' },
+          {
+            type: 'object',
+            properties: {
+              members: {
+                type: 'array',
+                items: memberWithUser,
+                description: 'Its members (up to `membersLimit`).',
+              },
+              invitations: { type: 'array', items: invitationRef },
+            },
+            required: ['members', 'invitations'],
+          },
+        ],
+      },
+      'The organization, with its members and invitations.',
+    ),
+  },
+  // better-auth documents `{ member }`; the handler answers the member itself.
+  '/organization/update-member-role': {
+    200: json(memberRef, 'The membership, with its new role.'),
+  },
+  // better-auth documents `error` as a string; the handler always answers it null.
+  '/organization/has-permission': {
+    200: json(
+      {
+        type: 'object',
+        properties: {
+          error: { type: 'null', description: 'Always null: a refusal is an error answer.' },
+          success: {
+            type: 'boolean',
+            description: 'Whether the role in the organization grants every permission asked.',
+          },
+        },
+        required: ['success'],
+      },
+      'Whether the caller has the permissions.',
+    ),
+  },
+  '/organization/list-members': {
+    200: json(
+      {
+        type: 'object',
+        properties: {
+          members: { type: 'array', items: memberWithUser },
+          total: { type: 'integer' },
+        },
+        required: ['members', 'total'],
+      },
+      'One page of members.',
+    ),
+  },
+  '/organization/get-active-member-role': {
+    200: json(
+      { type: 'object', properties: { role: { type: 'string' } }, required: ['role'] },
+      'The role (comma-separated when a member holds several).',
+    ),
+  },
+};
+
+type TAuthOperation = {
+  tags?: string[];
+  operationId?: string;
+  summary?: string;
+  description?: string;
+  security?: unknown;
+  parameters?: { in: string; name: string; required?: boolean; schema?: unknown }[];
+  responses?: Record<string, unknown>;
+};
+
+type TJsonSchema = {
+  type?: unknown;
+  format?: string;
+  pattern?: string;
+  description?: string;
+  properties?: Record<string, TJsonSchema>;
+  required?: string[];
+  anyOf?: TJsonSchema[];
+  oneOf?: TJsonSchema[];
+};
+
+type TQueryParameter = {
+  name: string;
+  in: 'query';
+  required: boolean;
+  description?: string;
+  schema: TJsonSchema;
+};
+
+/**
+ * The query parameters an endpoint's `query` schema accepts, one per property: better-auth
+ * documents them for some endpoints only (none for list-members' paging). A property of every
+ * branch of a union (account-info's) is required only where each branch requires it.
+ */
+export function queryParametersOf(query: ZodType): TQueryParameter[] {
+  const schema = z.toJSONSchema(query, {
+    target: 'draft-2020-12',
+    io: 'input',
+    unrepresentable: 'any',
+  }) as TJsonSchema;
+  const branches = [schema, ...(schema.anyOf ?? schema.oneOf ?? [])].filter((s) => s.properties);
+  const alternatives = schema.anyOf ?? schema.oneOf;
+  const requiredIn = (s: TJsonSchema, name: string) => s.required?.includes(name) ?? false;
+  const parameters = new Map<string, TQueryParameter>();
+  for (const branch of branches) {
+    for (const [name, property] of Object.entries(branch.properties!)) {
+      if (parameters.has(name)) continue;
+      const required =
+        requiredIn(schema, name) ||
+        (alternatives !== undefined && alternatives.every((s) => requiredIn(s, name)));
+      // zod puts a union's description on its first member.
+      const description = property.description ?? property.anyOf?.[0]?.description;
+      parameters.set(name, {
+        name,
+        in: 'query',
+        required,
+        ...(description ? { description } : {}),
+        schema: property,
+      });
+    }
+  }
+  return [...parameters.values()];
+}
+
+/**
+ * A query parameter as our front door accepts it, which is stricter than better-auth: the
+ * limits of `fieldRules` (list-members' paging and sorting), and ids as UUIDs (`idFields`).
+ */
+function withFrontDoorRules(path: string, parameter: TQueryParameter): TQueryParameter {
+  const rule = (fieldRules[path] as { shape?: Record<string, ZodType> } | undefined)?.shape?.[
+    parameter.name
+  ];
+  if (rule) {
+    const schema = z.toJSONSchema(rule, {
+      target: 'draft-2020-12',
+      io: 'input',
+      unrepresentable: 'any',
+    }) as TJsonSchema & { $schema?: string };
+    delete schema.$schema;
+    const description = parameter.description;
+    return { ...parameter, schema: { ...schema, ...(description ? { description } : {}) } };
+  }
+  if (idFields.includes(parameter.name) && parameter.schema.type === 'string') {
+    return {
+      ...parameter,
+      // The check is case-insensitive; a JSON schema pattern is not.
+      schema: {
+        ...parameter.schema,
+        format: 'uuid',
+        pattern: uuidPattern.source.replaceAll('0-9a-f', '0-9a-fA-F'),
+      },
+    };
+  }
+  return parameter;
+}
+
+/**
  * better-auth's endpoints as an OpenAPI fragment: the ones served over HTTP, with the methods
- * served, paths under /v1/auth, tagged `auth`.
+ * served, paths under /v1/auth, tagged `auth`. Each operation is named by its key in `auth.api`
+ * (`signInEmail`), the POST of an endpoint also served on GET with `Post` appended
+ * (`getSessionPost`). Its error answers are dropped: ours are problem+json, documented for every
+ * operation, and so is its security (better-auth names an undefined `bearerAuth`), which follows
+ * the endpoint's declared access like any route's.
  */
 export async function authOpenApi(auth: Auth): Promise<TOpenApiFragment> {
   const document = (await auth.api.generateOpenAPISchema()) as unknown as {
-    paths?: Record<string, Record<string, { tags?: string[] }>>;
+    paths?: Record<string, Record<string, TAuthOperation>>;
     components?: { schemas?: Record<string, unknown> };
   };
-  const served = new Map(
-    exposedAuthEndpoints(auth).map((e) => [e.path, e.methods.map((m) => m.toLowerCase())]),
-  );
+  const served = new Map(exposedAuthEndpoints(auth).map((e) => [e.path, e]));
   const paths: Record<string, unknown> = {};
   for (const [path, operations] of Object.entries(document.paths ?? {})) {
-    const methods = served.get(path.replace(/\{([^}]+)\}/g, ':$1'));
-    if (!methods) continue;
+    const endpointPath = path.replace(/\{([^}]+)\}/g, ':$1');
+    const endpoint = served.get(endpointPath);
+    if (!endpoint) continue;
+    const methods = endpoint.methods.map((m) => m.toLowerCase());
     paths[`${authBasePath}${path}`] = Object.fromEntries(
       Object.entries(operations)
         .filter(([method]) => methods.includes(method))
-        .map(([method, operation]) => [
-          method,
-          {
-            ...(path === '/get-session' ? withImpersonationSchema(operation) : operation),
-            tags: ['auth'],
-          },
-        ]),
+        .map(([method, original]) => {
+          const operation = structuredClone(
+            path === '/get-session' ? withImpersonationSchema(original) : original,
+          ) as TAuthOperation;
+          delete operation.security;
+          const responses = Object.fromEntries(
+            Object.entries(operation.responses ?? {}).filter(([status]) => Number(status) < 400),
+          );
+          // The query schema is what the endpoint accepts: what better-auth leaves out is added,
+          // and what it declares optional while the schema requires it (get-invitation's id)
+          // is required.
+          const accepted = new Map(
+            (endpoint.query ? queryParametersOf(endpoint.query) : []).map((p) => [
+              p.name,
+              withFrontDoorRules(endpointPath, p),
+            ]),
+          );
+          for (const parameter of operation.parameters ?? []) {
+            const inSchema = parameter.in === 'query' ? accepted.get(parameter.name) : undefined;
+            if (!inSchema) continue;
+            parameter.required = inSchema.required;
+            parameter.schema = inSchema.schema;
+            accepted.delete(parameter.name);
+          }
+          if (accepted.size > 0) {
+            operation.parameters = [...(operation.parameters ?? []), ...accepted.values()];
+          }
+          return [
+            method,
+            {
+              ...operation,
+              tags: ['auth'],
+              operationId:
+                method === 'post' && methods.includes('get') ? `${endpoint.key}Post` : endpoint.key,
+              description:
+                operation.description ?? authDescriptions[endpointPath] ?? operation.summary,
+              ...(endpoint.access === 'challenge' ? { security: twoFactorChallengeSecurity } : {}),
+              responses: { ...responses, ...authSuccessResponses[endpointPath] },
+            },
+          ];
+        }),
     );
   }
-  return { paths, components: { schemas: document.components?.schemas ?? {} } };
+  const schemas = Object.fromEntries(
+    Object.entries(document.components?.schemas ?? {}).map(([name, schema]) => [
+      name,
+      modelSchema(name, schema as TModelSchema),
+    ]),
+  );
+  return { paths, components: { schemas } };
+}
+
+type TModelSchema = {
+  properties?: Record<string, Record<string, unknown>>;
+  required?: string[];
+};
+
+/**
+ * A better-auth model as its answers carry it: a field it lists as optional is a nullable
+ * column, answered as `null` when unset (a user's image, a session's activeOrganizationId).
+ */
+function modelSchema(name: string, schema: TModelSchema): TModelSchema {
+  const required = new Set(schema.required ?? []);
+  const properties = Object.fromEntries(
+    Object.entries(schema.properties ?? {}).map(([field, property]) => [
+      field,
+      required.has(field) ? property : nullableAsType({ ...property, nullable: true }),
+    ]),
+  );
+  if (name === 'Organization' && properties.metadata) {
+    // Stored as JSON text: create and update answer it parsed, the other endpoints as the text.
+    properties.metadata = {
+      description:
+        'Free-form JSON of the organization: an object in the create and update answers, its JSON text elsewhere.',
+      type: ['string', 'object', 'null'],
+    };
+  }
+  return { ...schema, properties };
 }
 
 /** The session answer documents what we add to it: `impersonation`, while impersonating. */

@@ -24,6 +24,9 @@ export function organizationRoutes(deps: {
         config: { permission: 'organization:read' },
         schema: {
           tags: ['organizations'],
+          operationId: 'getActiveOrganization',
+          description:
+            "The organization the caller acts in (the session's active one, or an API key's). `deletedAt` and `purgeAfter` are set while a deletion is pending.",
           summary: 'The active organization.',
           response: { 200: ZOrganization },
         },
@@ -43,6 +46,9 @@ export function organizationRoutes(deps: {
         config: { permission: 'organization:delete', refusedWhileImpersonating: true },
         schema: {
           tags: ['organizations'],
+          operationId: 'requestOrganizationDeletion',
+          description:
+            "Refused while impersonating; the body confirms with the organization's slug. The organization is frozen at once (only restoring it is allowed) and purged when the grace period ends.",
           summary: 'Delete the active organization: frozen now, purged after the grace period.',
           body: ZScheduleDeletionBody,
           response: { 202: ZOrganization },
@@ -67,6 +73,9 @@ export function organizationRoutes(deps: {
         config: { permission: 'organization:delete' },
         schema: {
           tags: ['organizations'],
+          operationId: 'cancelOrganizationDeletion',
+          description:
+            'Undoes a pending deletion while its grace period runs: the organization works again as before.',
           summary: 'Restore the active organization during its grace period.',
           response: { 200: ZOrganization },
         },
@@ -87,6 +96,9 @@ export function organizationRoutes(deps: {
         config: { permission: 'members:manage' },
         schema: {
           tags: ['organizations'],
+          operationId: 'resetMemberTwoFactor',
+          description:
+            'For a member who lost their authenticator: their second factor is off until they turn it on again, so they can sign in with their password.',
           summary:
             "Reset a member's two-factor authentication (lost device): turned off, trusted devices forgotten, the member told by email.",
           params: ZMemberParams,

@@ -35,6 +35,9 @@ export function roleRoutes(deps: { roles: RolesService; tenancy: Tenancy }): Fas
         config: { permission: 'members:read' },
         schema: {
           tags: ['roles'],
+          operationId: 'listRoles',
+          description:
+            'The four built-in roles (owner, admin, member, viewer) and the custom roles of the active organization, each with its permissions.',
           summary: 'Every role a member of the active organization can hold.',
           response: { 200: ZRoleList },
         },
@@ -52,6 +55,9 @@ export function roleRoutes(deps: { roles: RolesService; tenancy: Tenancy }): Fas
         config: { permission: 'members:manage' },
         schema: {
           tags: ['roles'],
+          operationId: 'createRole',
+          description:
+            'The name must be free in the organization (409 otherwise, or when the organization has its maximum of custom roles), and the role may grant only permissions the caller holds.',
           summary: 'Create a custom role with any subset of the permissions you hold.',
           body: ZCreateRoleBody,
           response: { 201: ZRole },
@@ -72,6 +78,8 @@ export function roleRoutes(deps: { roles: RolesService; tenancy: Tenancy }): Fas
         config: { permission: 'members:read' },
         schema: {
           tags: ['roles'],
+          operationId: 'getRole',
+          description: 'A custom role of the active organization by id, with its permissions.',
           summary: 'One custom role.',
           params: ZRoleParams,
           response: { 200: ZRole },
@@ -91,6 +99,9 @@ export function roleRoutes(deps: { roles: RolesService; tenancy: Tenancy }): Fas
         config: { permission: 'members:manage' },
         schema: {
           tags: ['roles'],
+          operationId: 'updateRole',
+          description:
+            'Only what is sent changes. The role may grant only permissions the caller holds.',
           summary: "Change a custom role's description or permissions (its holders get them now).",
           params: ZRoleParams,
           body: ZUpdateRoleBody,
@@ -113,6 +124,9 @@ export function roleRoutes(deps: { roles: RolesService; tenancy: Tenancy }): Fas
         config: { permission: 'members:manage' },
         schema: {
           tags: ['roles'],
+          operationId: 'deleteRole',
+          description:
+            'Refused (409) while a member holds the role or a pending invitation offers it: give them another role, or revoke the invitations, first.',
           summary: 'Delete a custom role nobody holds or is invited to.',
           params: ZRoleParams,
           response: { 204: z.null().describe('Deleted.') },

@@ -83,6 +83,9 @@ export function impersonationRoutes(deps: TImpersonationRoutesDeps): FastifyPlug
         config: { permission: 'superadmin', sessionOnly: true },
         schema: {
           tags: ['admin'],
+          operationId: 'startImpersonation',
+          description:
+            'Superadmins, signed in with a session. The reason is audited and shown to the user in the notice mail; every answer made while impersonating carries the impersonation header.',
           summary:
             'Act as a user for up to 60 minutes (audited, the user is told by mail): a browser gets their session cookie, other clients the token.',
           body: ZStartImpersonationBody,
@@ -116,6 +119,9 @@ export function impersonationRoutes(deps: TImpersonationRoutesDeps): FastifyPlug
         config: { permission: 'challenge', sessionOnly: true },
         schema: {
           tags: ['admin'],
+          operationId: 'stopImpersonation',
+          description:
+            "Called with the impersonation's session, or, once that expired or was signed out, with the superadmin's own session the browser kept aside (401 without either). The audit log records the end.",
           summary:
             'Stop impersonating: the session acting as the user ends and the browser is signed in as the superadmin again.',
           response: { 200: ZStoppedImpersonation },
@@ -183,6 +189,9 @@ export function impersonationRoutes(deps: TImpersonationRoutesDeps): FastifyPlug
         config: { permission: 'superadmin', sessionOnly: true },
         schema: {
           tags: ['admin'],
+          operationId: 'listImpersonations',
+          description:
+            'Every impersonation on the platform: who acted as whom, why, and when it ended. Paged with `cursor`.',
           summary: 'Impersonations, running and past, newest first.',
           querystring: ZListImpersonationsQuery,
           response: { 200: ZImpersonationPage },
@@ -206,6 +215,8 @@ export function impersonationRoutes(deps: TImpersonationRoutesDeps): FastifyPlug
         config: { permission: 'superadmin', sessionOnly: true },
         schema: {
           tags: ['admin'],
+          operationId: 'endImpersonation',
+          description: 'Ends the impersonation and its session at once, whoever started it.',
           summary:
             "End any running impersonation at once (its session too), another superadmin's included.",
           params: ZImpersonationParams,

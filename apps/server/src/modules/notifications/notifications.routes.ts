@@ -44,6 +44,9 @@ export function notificationRoutes(deps: {
         config,
         schema: {
           tags,
+          operationId: 'listNotifications',
+          description:
+            "Only the caller's own; `unread=true` leaves out the read ones. Paged with `cursor`.",
           summary: 'Your notifications, newest first, with how many are unread.',
           querystring: ZListNotificationsQuery,
           response: { 200: ZNotificationPage },
@@ -68,6 +71,8 @@ export function notificationRoutes(deps: {
         config,
         schema: {
           tags,
+          operationId: 'getUnreadNotificationCount',
+          description: "For a badge: the number of the caller's unread notifications.",
           summary: 'How many of your notifications are unread.',
           response: { 200: ZUnreadCount },
         },
@@ -81,6 +86,8 @@ export function notificationRoutes(deps: {
         config,
         schema: {
           tags,
+          operationId: 'markNotificationRead',
+          description: "Marks one of the caller's notifications read.",
           summary: 'Mark one of your notifications read.',
           params: ZNotificationParams,
           response: { 204: z.null() },
@@ -98,6 +105,9 @@ export function notificationRoutes(deps: {
         config,
         schema: {
           tags,
+          operationId: 'markAllNotificationsRead',
+          description:
+            'Marks every unread notification of the caller read and answers how many there were.',
           summary: 'Mark all your notifications read.',
           response: { 200: z.object({ marked: z.number().int() }) },
         },
@@ -111,6 +121,9 @@ export function notificationRoutes(deps: {
         config,
         schema: {
           tags,
+          operationId: 'getNotificationPreferences',
+          description:
+            'Every notification type with the channels (in-app, email) it reaches the caller by.',
           summary: 'Your channels (in-app, email) per notification type.',
           response: { 200: ZNotificationPreferences },
         },
@@ -124,6 +137,9 @@ export function notificationRoutes(deps: {
         config,
         schema: {
           tags,
+          operationId: 'updateNotificationPreferences',
+          description:
+            'Sets the channels of the notification types sent; the other types keep theirs.',
           summary: 'Choose your channels for some notification types; the others stay as they are.',
           body: ZUpdateNotificationPreferencesBody,
           response: { 200: ZNotificationPreferences },
@@ -140,6 +156,9 @@ export function notificationRoutes(deps: {
         config,
         schema: {
           tags,
+          operationId: 'getNotificationDigest',
+          description:
+            "The caller's daily digest settings, and when the next digest goes if it is on.",
           summary:
             'Your daily digest: on or off, its hour, your time zone, when the next one goes.',
           response: { 200: ZDigestSettings },
@@ -154,6 +173,9 @@ export function notificationRoutes(deps: {
         config,
         schema: {
           tags,
+          operationId: 'updateNotificationDigest',
+          description:
+            'Only the fields sent change (at least one). The time zone is an IANA name such as Europe/Paris.',
           summary:
             'Turn the daily digest of unread notifications on or off, choose its hour and your time zone.',
           body: ZUpdateDigestBody,

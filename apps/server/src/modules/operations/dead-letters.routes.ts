@@ -44,6 +44,9 @@ export function deadLetterRoutes(deps: { deadLetters: DeadLettersService }): Fas
         config,
         schema: {
           tags: ['operations'],
+          operationId: 'listDeadLetters',
+          description:
+            'Failed jobs kept for inspection, optionally of one job name, paged with `cursor`.',
           summary: 'Jobs that used up their attempts, newest first (superadmins).',
           querystring: ZListDeadLettersQuery,
           response: { 200: ZDeadLetterPage },
@@ -70,6 +73,8 @@ export function deadLetterRoutes(deps: { deadLetters: DeadLettersService }): Fas
         config,
         schema: {
           tags: ['operations'],
+          operationId: 'getDeadLetter',
+          description: 'What is needed to decide between retrying and discarding a failed job.',
           summary: 'One dead letter: payload, error, stack and every attempt (superadmins).',
           params: ZDeadLetterParams,
           response: { 200: ZDeadLetter },
@@ -87,6 +92,9 @@ export function deadLetterRoutes(deps: { deadLetters: DeadLettersService }): Fas
         config,
         schema: {
           tags: ['operations'],
+          operationId: 'retryDeadLetters',
+          description:
+            'Answers which ids were enqueued again (with the new job ids) and which were skipped, and why.',
           summary:
             'Runs dead letters again as new jobs, their attempts starting over (superadmins).',
           body: ZDeadLetterIds,
@@ -101,6 +109,8 @@ export function deadLetterRoutes(deps: { deadLetters: DeadLettersService }): Fas
         config,
         schema: {
           tags: ['operations'],
+          operationId: 'discardDeadLetters',
+          description: 'Answers which ids were discarded and which were skipped, and why.',
           summary: 'Removes dead letters without running them again (superadmins).',
           body: ZDeadLetterIds,
           response: { 200: ZDeadLetterOutcome },

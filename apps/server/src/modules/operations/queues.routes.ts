@@ -15,6 +15,9 @@ export function queueRoutes(deps: {
         config: { permission: 'superadmin', sessionOnly: true },
         schema: {
           tags: ['operations'],
+          operationId: 'listQueues',
+          description:
+            'The health of the background work, one entry per queue; `windowMinutes` sets the period the rates cover.',
           summary:
             'Every job queue: jobs per state, throughput, failure rate and p95 run time over the last windowMinutes (superadmins).',
           querystring: ZQueueStatsQuery,

@@ -122,6 +122,24 @@ describe.each(testBackends())('reports on %s', (backend) => {
     expect(mail?.text).toContain('/organization/reports');
   });
 
+  it('downloads through the path the OpenAPI document names, its {path} sent as one encoded parameter', async () => {
+    const document = t.app.swagger() as unknown as { paths: Record<string, unknown> };
+    expect(Object.keys(document.paths)).toContain('/v1/files/{path}');
+    const asked = await ask('owner', { kind: 'members', format: 'csv' });
+    await work();
+    const { downloadUrl } = (await call('owner', 'GET', `/v1/reports/${asked.id}`)).json<TReport>();
+    const { pathname, search } = new URL(downloadUrl!);
+    const key = pathname.replace(/^\/v1\/files\//, '');
+    expect(key).toContain('/');
+    // A client generated from the document fills in `/v1/files/{path}`, slashes encoded.
+    const file = await t.app.inject({
+      method: 'GET',
+      url: `/v1/files/${encodeURIComponent(key)}${search}`,
+    });
+    expect(file.statusCode, file.body).toBe(200);
+    expect(file.body).toContain('Name,Email,Role,Joined,Two-factor');
+  });
+
   it('refuses a changed, cut or expired link, and a file that is gone', async () => {
     const asked = await ask('owner', { kind: 'members', format: 'csv' });
     await work();

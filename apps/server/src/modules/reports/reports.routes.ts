@@ -32,6 +32,9 @@ export function reportRoutes(deps: { reports: ReportsService }): FastifyPluginAs
         config,
         schema: {
           tags,
+          operationId: 'listReportKinds',
+          description:
+            'Each kind with its title, description, the permission asking for it takes, and whether it covers a period.',
           summary: 'The reports there are, and the permission each needs.',
           response: { 200: ZReportKinds },
         },
@@ -45,6 +48,9 @@ export function reportRoutes(deps: { reports: ReportsService }): FastifyPluginAs
         config,
         schema: {
           tags,
+          operationId: 'requestReport',
+          description:
+            'Needs the permission of the kind asked for. Refused (409) while the caller has too many reports in progress in the organization.',
           summary:
             'Ask for a report (CSV or PDF). It is produced in the background: follow its status and progress with GET, download it from its link when ready; a notification says so.',
           body: ZCreateReportBody,
@@ -73,6 +79,8 @@ export function reportRoutes(deps: { reports: ReportsService }): FastifyPluginAs
         config,
         schema: {
           tags,
+          operationId: 'listReports',
+          description: 'Paged with `cursor`. A ready report carries a signed download link.',
           summary:
             'Your reports in the active organization (of the kinds you may still ask for), newest first, with status and progress.',
           querystring: ZListReportsQuery,
@@ -97,6 +105,9 @@ export function reportRoutes(deps: { reports: ReportsService }): FastifyPluginAs
         config,
         schema: {
           tags,
+          operationId: 'getReport',
+          description:
+            'Poll it for status and progress; each read of a ready report signs a new download link.',
           summary: 'One of your reports; a ready one carries a fresh download link.',
           params: ZReportParams,
           response: { 200: ZReport },

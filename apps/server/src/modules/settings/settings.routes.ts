@@ -28,6 +28,9 @@ export function settingsRoutes(deps: {
         config: { permission: 'organization:read' },
         schema: {
           tags: ['organizations'],
+          operationId: 'getOrganizationSettings',
+          description:
+            'Organization-wide settings, such as whether members must use two-factor authentication and how long audit entries are kept.',
           summary: "The active organization's settings.",
           response: { 200: ZOrganizationSettings },
         },
@@ -44,6 +47,8 @@ export function settingsRoutes(deps: {
         config: { permission: 'settings:manage' },
         schema: {
           tags: ['organizations'],
+          operationId: 'updateOrganizationSettings',
+          description: 'A partial update: only the settings sent change.',
           summary: "Change the active organization's settings (what is sent; the rest stays).",
           body: ZUpdateOrganizationSettingsBody,
           response: { 200: ZOrganizationSettings },

@@ -9,6 +9,9 @@ export function systemRoutes(options: { version: string }): FastifyPluginAsyncZo
         config: { permission: 'public' },
         schema: {
           tags: ['system'],
+          operationId: 'getMeta',
+          description:
+            'The product name, the running version, and where the API reference, this document and the health check are.',
           summary: 'What this server is: product, version, where the docs are.',
           response: { 200: ZMeta },
         },

@@ -83,6 +83,9 @@ export function webhookRoutes(deps: { webhooks: WebhooksService }): FastifyPlugi
         config,
         schema: {
           tags,
+          operationId: 'listWebhookEventTypes',
+          description:
+            'Each event type with its version and description, as endpoints name them in `eventTypes`.',
           summary: 'The event types an endpoint can subscribe to (docs/events.md).',
           response: { 200: ZWebhookEventTypes },
         },
@@ -100,6 +103,9 @@ export function webhookRoutes(deps: { webhooks: WebhooksService }): FastifyPlugi
         config,
         schema: {
           tags,
+          operationId: 'listWebhooks',
+          description:
+            'Every endpoint with its URL, event filter and state (enabled, why disabled, failing since when); never a secret.',
           summary: "The active organization's webhook endpoints, newest first.",
           response: { 200: ZWebhookEndpointList },
         },
@@ -113,6 +119,9 @@ export function webhookRoutes(deps: { webhooks: WebhooksService }): FastifyPlugi
         config,
         schema: {
           tags,
+          operationId: 'createWebhook',
+          description:
+            'Deliveries are signed per the Standard Webhooks specification with the secret answered here; store it, it is not shown again.',
           summary:
             'Add an endpoint. Its URL must reach a public address; the answer shows the signing secret this once.',
           body: ZCreateWebhookBody,
@@ -135,6 +144,8 @@ export function webhookRoutes(deps: { webhooks: WebhooksService }): FastifyPlugi
         config,
         schema: {
           tags,
+          operationId: 'getWebhook',
+          description: 'An endpoint of the active organization by id.',
           summary: 'One endpoint (never its secret).',
           params: ZWebhookParams,
           response: { 200: ZWebhookEndpoint },
@@ -149,6 +160,8 @@ export function webhookRoutes(deps: { webhooks: WebhooksService }): FastifyPlugi
         config,
         schema: {
           tags,
+          operationId: 'updateWebhook',
+          description: 'Only the fields sent change. A new URL must reach a public address too.',
           summary: 'Change the URL, description, event types, or turn the endpoint on or off.',
           params: ZWebhookParams,
           body: ZUpdateWebhookBody,
@@ -167,6 +180,9 @@ export function webhookRoutes(deps: { webhooks: WebhooksService }): FastifyPlugi
         config,
         schema: {
           tags,
+          operationId: 'deleteWebhook',
+          description:
+            'The endpoint gets no more deliveries, and its delivery log is deleted with it.',
           summary: 'Remove an endpoint and its delivery log.',
           params: ZWebhookParams,
         },
@@ -183,6 +199,9 @@ export function webhookRoutes(deps: { webhooks: WebhooksService }): FastifyPlugi
         config,
         schema: {
           tags,
+          operationId: 'rotateWebhookSecret',
+          description:
+            'The answer shows the new secret this once; `previousSecretExpiresAt` says until when the previous one still signs.',
           summary:
             'A new signing secret; the previous one also signs for overlapHours (default 24), so receivers can switch.',
           params: ZWebhookParams,
@@ -207,6 +226,9 @@ export function webhookRoutes(deps: { webhooks: WebhooksService }): FastifyPlugi
         config,
         schema: {
           tags,
+          operationId: 'testWebhook',
+          description:
+            'Queues a delivery of a webhook.test event and answers it; follow its outcome in the delivery log.',
           summary: 'Send a webhook.test message to the endpoint (it must be enabled).',
           params: ZWebhookParams,
           response: { 202: ZWebhookDelivery },
@@ -228,6 +250,8 @@ export function webhookRoutes(deps: { webhooks: WebhooksService }): FastifyPlugi
         config,
         schema: {
           tags,
+          operationId: 'listWebhookDeliveries',
+          description: 'Each delivery with its event, status and attempts, paged with `cursor`.',
           summary: "The endpoint's deliveries, newest first (kept WEBHOOK_LOG_RETENTION_DAYS).",
           params: ZWebhookParams,
           querystring: ZListWebhookDeliveriesQuery,
@@ -253,6 +277,9 @@ export function webhookRoutes(deps: { webhooks: WebhooksService }): FastifyPlugi
         config,
         schema: {
           tags,
+          operationId: 'getWebhookDelivery',
+          description:
+            'For debugging a receiver: the body sent, and each attempt with the answer it got.',
           summary: 'One delivery with its payload and every attempt, as sent and as answered.',
           params: ZWebhookDeliveryParams,
           response: { 200: ZWebhookDeliveryDetail },
@@ -278,6 +305,9 @@ export function webhookRoutes(deps: { webhooks: WebhooksService }): FastifyPlugi
         config,
         schema: {
           tags,
+          operationId: 'replayWebhookDelivery',
+          description:
+            'Receivers that deduplicate on webhook-id ignore it if they processed the first one. Queued, and answered as a new delivery.',
           summary: 'Deliver a finished delivery again, with the same webhook-id.',
           params: ZWebhookDeliveryParams,
           response: { 202: ZWebhookDelivery },

@@ -38,6 +38,7 @@ import {
   refuseMissingHost,
 } from '#server/platform/http/connection';
 import { registerInputGuards } from '#server/platform/http/input-guards';
+import { finishOpenApiDocument, type TOpenApiExtra } from '#server/platform/http/openapi';
 import { handleError, sendProblem } from '#server/platform/http/problem';
 import { requestIdFrom } from '#server/platform/http/request-id';
 import { isReservedPath } from '#server/platform/http/reserved';
@@ -122,10 +123,7 @@ export type TAppOptions = {
   /** Route plugins, in one explicit list (see `routes.ts`). */
   routes: FastifyPluginAsync[];
   /** Paths documented by a library rather than by our route schemas (better-auth's). */
-  openApiExtra?: {
-    paths: Record<string, unknown>;
-    components: { schemas: Record<string, unknown> };
-  };
+  openApiExtra?: TOpenApiExtra;
   /** Resolves the caller of a non-public route; without it such routes answer 401. */
   authenticate?: TAuthenticate | undefined;
   /** The Next.js request handler when this process runs the `web` role. */
@@ -315,20 +313,11 @@ export async function buildApp(options: TAppOptions): Promise<App> {
       },
     },
     transform: jsonSchemaTransform,
-    transformObject: (documentObject) => {
-      const document = (documentObject as { openapiObject: Record<string, unknown> }).openapiObject;
-      const extra = options.openApiExtra;
-      if (!extra) return document;
-      const components = (document.components ?? {}) as { schemas?: Record<string, unknown> };
-      return {
-        ...document,
-        paths: { ...(document.paths as Record<string, unknown>), ...extra.paths },
-        components: {
-          ...components,
-          schemas: { ...components.schemas, ...extra.components.schemas },
-        },
-      };
-    },
+    transformObject: (documentObject) =>
+      finishOpenApiDocument(
+        (documentObject as { openapiObject: Record<string, unknown> }).openapiObject,
+        { routes: app.routeTable(), extra: options.openApiExtra },
+      ),
   });
   // swagger-ui's own routes are static files for anyone: declare them public.
   app.addHook('onRoute', (route) => {

@@ -29,6 +29,9 @@ export function opsRoutes(options: TOpsOptions): FastifyPluginAsyncZod {
         config: { permission: 'public', rateLimit: false },
         schema: {
           tags: ['operations'],
+          operationId: 'getLiveness',
+          description:
+            'Answers 200 while the process runs, whatever its dependencies do: for a liveness probe.',
           summary: 'Liveness: the process answers.',
           response: { 200: ZLiveness },
         },
@@ -42,6 +45,9 @@ export function opsRoutes(options: TOpsOptions): FastifyPluginAsyncZod {
         config: { permission: 'public', rateLimit: false },
         schema: {
           tags: ['operations'],
+          operationId: 'getReadiness',
+          description:
+            'Answers 200 when the server can take traffic, else 503 with the failing checks: for a load balancer or a readiness probe.',
           summary:
             'Readiness: database reachable, migrations applied, Redis reachable when configured.',
           response: { 200: ZReadiness, 503: ZProblem },

@@ -10,6 +10,11 @@ const ZFileQuery = z.object({
   signature: z.string().max(100),
 });
 
+/** What the stored files are (reports.service.ts writes them). */
+const fileContentTypes = ['text/csv', 'application/pdf'];
+// Documented as binary; typed loosely, as the handler sends the stored stream as it is.
+const ZFileBody = z.any().meta({ type: 'string', format: 'binary' });
+
 /**
  * Downloads through signed links (the local stand-in for S3 presigned URLs): the signature is
  * the credential, so no session is needed and a link works from a mail client or `curl`.
@@ -25,9 +30,22 @@ export function fileRoutes(deps: {
         config: { permission: 'public' },
         schema: {
           tags: ['files'],
+          operationId: 'downloadFile',
+          description:
+            'The signature in the link is the credential: no session needed. A changed or expired link answers 403, a file gone 404. The path may contain slashes.',
           summary:
             'Download a file through a signed link an API answer gave out (a ready report’s downloadUrl).',
           querystring: ZFileQuery,
+          response: {
+            200: {
+              description:
+                'The file itself, as stored: a report is CSV or PDF. Sent as an attachment under the `name` of the link (Content-Disposition), never cached.',
+              // Bytes, not JSON: Fastify does not serialize the stream the handler sends.
+              content: Object.fromEntries(
+                fileContentTypes.map((type) => [type, { schema: ZFileBody }]),
+              ),
+            },
+          },
         },
       },
       async (request, reply) => {
