@@ -19,6 +19,7 @@ import {
 } from '@corebase/contracts';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import type {
   TAttemptRow,
   TDeliveryRow,
@@ -185,11 +186,12 @@ export function webhookRoutes(deps: { webhooks: WebhooksService }): FastifyPlugi
             'The endpoint gets no more deliveries, and its delivery log is deleted with it.',
           summary: 'Remove an endpoint and its delivery log.',
           params: ZWebhookParams,
+          response: { 204: z.null().describe('Removed.') },
         },
       },
       async (request, reply) => {
         await webhooks.remove(orgOf(request), actorOf(request), request.params.id);
-        return reply.status(204).send();
+        return reply.status(204).send(null);
       },
     );
 

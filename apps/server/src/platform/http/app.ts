@@ -37,6 +37,7 @@ import {
   maxParamLength,
   refuseMissingHost,
 } from '#server/platform/http/connection';
+import { registerDeclaredStatusCheck } from '#server/platform/http/declared-status';
 import { registerInputGuards } from '#server/platform/http/input-guards';
 import { finishOpenApiDocument, type TOpenApiExtra } from '#server/platform/http/openapi';
 import { handleError, sendProblem } from '#server/platform/http/problem';
@@ -167,6 +168,7 @@ export async function buildApp(options: TAppOptions): Promise<App> {
   app.removeContentTypeParser(['text/plain']);
   // Bodies, query strings and path parameters within bounds and storable, for every route.
   registerInputGuards(app);
+  if (config.NODE_ENV === 'test') registerDeclaredStatusCheck(app);
 
   // Fastify answers an unknown method with 404; keep our own table of paths to tell 405 apart.
   const knownRoutes = FindMyWay();

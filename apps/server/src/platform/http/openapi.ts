@@ -147,6 +147,15 @@ type TDocument = Record<string, unknown> & {
   components?: Record<string, Record<string, unknown> | undefined>;
 };
 
+/** What a response means, for a route schema that declared its body but no description. */
+const statusDescriptions: Record<string, string> = {
+  '200': 'Done: the answer.',
+  '201': 'Created: the new resource.',
+  '202': 'Accepted: it goes on in the background; the answer says how to follow it.',
+  '204': 'Done: no content.',
+  '503': 'Not ready: the checks say which dependency fails.',
+};
+
 /** Fastify's wildcard (`*`) as a named path parameter: OpenAPI has no nameless one. */
 const wildcardName = 'path';
 
@@ -200,6 +209,10 @@ export function finishOpenApiDocument(
       const responses = (operation.responses ??= {});
       // Every error is problem+json (problem.ts), whatever media type a route schema declared.
       for (const [status, response] of Object.entries(responses)) {
+        // @fastify/swagger's placeholder for a response schema without a description.
+        if (response.description === 'Default Response') {
+          response.description = statusDescriptions[status] ?? `HTTP ${status}.`;
+        }
         const json = response.content?.['application/json'];
         if (Number(status) >= 400 && json) {
           response.content = { 'application/problem+json': json };
