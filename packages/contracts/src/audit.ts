@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ZDateTimeInput } from './datetime.ts';
 
 export const ZAuditEntry = z.object({
   id: z.uuid(),
@@ -32,9 +33,9 @@ export const ZListAuditQuery = z
       .max(100)
       .optional(),
     /** Entries at or after this time (ISO 8601). */
-    from: z.iso.datetime({ offset: true }).max(64).optional(),
+    from: ZDateTimeInput.optional(),
     /** Entries before this time (ISO 8601). */
-    to: z.iso.datetime({ offset: true }).max(64).optional(),
+    to: ZDateTimeInput.optional(),
     /** The `nextCursor` of the previous page. */
     cursor: z.string().max(200).optional(),
     limit: z.coerce.number().int().min(1).max(100).default(50),

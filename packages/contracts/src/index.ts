@@ -1,4 +1,5 @@
 export * from './audit.ts';
+export * from './datetime.ts';
 export * from './health.ts';
 export * from './impersonation.ts';
 export * from './meta.ts';

@@ -2043,7 +2043,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description Done: the answer. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -2068,7 +2068,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description Done: the answer. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -2097,7 +2097,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Not ready: the checks say which dependency fails. */
       503: {
         headers: {
           [name: string]: unknown;
@@ -2136,7 +2136,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description Done: the answer. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -2169,7 +2169,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description Done: the answer. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -2194,7 +2194,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description Done: the answer. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -2223,7 +2223,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description Done: the answer. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -2253,7 +2253,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description Done: the answer. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -2290,7 +2290,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description Accepted: it goes on in the background; the answer says how to follow it. */
       202: {
         headers: {
           [name: string]: unknown;
@@ -2321,7 +2321,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description Done: the answer. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -2374,7 +2374,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description Done: the answer. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -2441,7 +2441,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description Created: the new resource. */
       201: {
         headers: {
           [name: string]: unknown;
@@ -2487,7 +2487,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description Done: the answer. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -2575,7 +2575,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description Done: the answer. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -2619,7 +2619,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description Done: the answer. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -2653,7 +2653,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description Done: the answer. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -2680,7 +2680,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description Done: the answer. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -2750,7 +2750,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description Created: the new resource. */
       201: {
         headers: {
           [name: string]: unknown;
@@ -2800,7 +2800,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description Done: the answer. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -2854,7 +2854,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description Done: the answer. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -2905,7 +2905,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description Done: the answer. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -2959,7 +2959,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description Created: the new resource. */
       201: {
         headers: {
           [name: string]: unknown;
@@ -3006,7 +3006,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description Done: the answer. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -3059,7 +3059,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description Done: the answer. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -3110,7 +3110,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description Done: the answer. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -3160,7 +3160,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description Done: the answer. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -3206,7 +3206,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description Done: the answer. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -3253,7 +3253,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description Done: the answer. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -3294,7 +3294,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description Done: the answer. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -3329,7 +3329,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description Done: the answer. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -3357,7 +3357,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description Done: the answer. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -3407,7 +3407,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description Created: the new resource. */
       201: {
         headers: {
           [name: string]: unknown;
@@ -3446,7 +3446,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description Done: the answer. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -3484,8 +3484,8 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
-      200: {
+      /** @description Removed. */
+      204: {
         headers: {
           [name: string]: unknown;
         };
@@ -3515,7 +3515,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description Done: the answer. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -3560,7 +3560,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description Done: the answer. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -3599,7 +3599,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description Accepted: it goes on in the background; the answer says how to follow it. */
       202: {
         headers: {
           [name: string]: unknown;
@@ -3643,7 +3643,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description Done: the answer. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -3687,7 +3687,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description Done: the answer. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -3742,7 +3742,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description Accepted: it goes on in the background; the answer says how to follow it. */
       202: {
         headers: {
           [name: string]: unknown;
@@ -3784,7 +3784,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description Done: the answer. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -3821,7 +3821,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description Done: the answer. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -3847,7 +3847,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description Done: no content. */
       204: {
         headers: {
           [name: string]: unknown;
@@ -3867,7 +3867,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description Done: the answer. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -3891,7 +3891,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description Done: the answer. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -3947,7 +3947,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description Done: the answer. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -3985,7 +3985,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description Done: the answer. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -4021,7 +4021,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description Done: the answer. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -4049,7 +4049,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description Done: the answer. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -4083,7 +4083,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description Done: the answer. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -4143,7 +4143,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description Accepted: it goes on in the background; the answer says how to follow it. */
       202: {
         headers: {
           [name: string]: unknown;
@@ -4189,7 +4189,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description Done: the answer. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -4265,7 +4265,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description Done: the answer. */
       200: {
         headers: {
           [name: string]: unknown;

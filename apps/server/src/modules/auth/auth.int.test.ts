@@ -586,6 +586,42 @@ describe.each(testBackends())('accounts through better-auth on %s', (backend) =>
     });
   });
 
+  it('keeps the address when another account took the new one before its verification link is opened', async () => {
+    const browser = client(t);
+    const email = `lou-${backend}@example.com`;
+    const newEmail = `lou-new-${backend}@example.com`;
+    await browser('POST', '/v1/auth/sign-up/email', {
+      name: 'Lou',
+      email,
+      password: 'lous long password',
+    });
+    await followVerification(browser, email);
+    expect(
+      (await browser('POST', '/v1/auth/change-email', { newEmail, callbackURL: '/' })).statusCode,
+    ).toBe(200);
+    const approve = linkIn(await smtp.waitFor(email), '/v1/auth/verify-email');
+    await browser('GET', `${approve.pathname}${approve.search}`);
+    const verification = linkIn(await smtp.waitFor(newEmail), '/v1/auth/verify-email');
+
+    // Meanwhile somebody signs up with the new address.
+    const other = client(t);
+    await other('POST', '/v1/auth/sign-up/email', {
+      name: 'Kim',
+      email: newEmail,
+      password: 'kims long password',
+    });
+    await followVerification(other, newEmail);
+
+    const url = new URL(verification);
+    url.searchParams.delete('callbackURL');
+    const late = await browser('GET', `${url.pathname}${url.search}`);
+    expect(late.statusCode, late.body).toBe(409);
+    expect(problemOf(late)).toMatchObject({ code: 'conflict', reason: 'email_taken' });
+    expect((await browser('GET', '/v1/auth/get-session')).json()).toMatchObject({
+      user: { email },
+    });
+  });
+
   it('updates the profile: name, time zone and locale', async () => {
     const browser = client(t);
     const email = `ivy-${backend}@example.com`;

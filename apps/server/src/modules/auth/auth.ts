@@ -37,7 +37,7 @@ import {
 import type { Lockout } from '#server/modules/auth/lockout';
 import { redisSecondaryStorage } from '#server/modules/auth/session-storage';
 import { isRefusedSwitchClearing } from '#server/modules/auth/set-active-guard';
-import { answerTakenEmailAsTaken } from '#server/modules/auth/taken-email';
+import { answerDatabaseRefusals } from '#server/modules/auth/adapter-errors';
 import type { TAuditEntryInput } from '#server/modules/audit/audit.service';
 import {
   accounts,
@@ -371,8 +371,8 @@ export function createAuth({
         logger[level === 'debug' ? 'debug' : level]({ component: 'better-auth', args }, message),
     },
     rateLimit: { enabled: false },
-    // Sign-ups racing for one address answer like a sign-up of a taken address (taken-email.ts).
-    database: answerTakenEmailAsTaken(
+    // Sign-ups racing for one address answer like a sign-up of a taken address (adapter-errors.ts).
+    database: answerDatabaseRefusals(
       drizzleAdapter(db, {
         provider: 'pg',
         schema: {

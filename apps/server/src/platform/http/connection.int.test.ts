@@ -200,18 +200,16 @@ describe('the front door at the socket', () => {
       ['a malformed percent-encoding', '/v1/probe/%zz', 400, 'bad_request'],
       ['a path segment too long for any id', `/v1/probe/${'a'.repeat(200)}`, 414, 'uri_too_long'],
     ])(
-      'answers %s with problem+json, and the connection goes on',
+      'answers %s with problem+json and Connection: close, and a new connection works',
       async (_case, url, status, code) => {
         const connection = await rawConnection(port);
         connection.send(get(url));
-        const response = await connection.response();
+        const response = await expectClosing(connection);
         expect(response?.status).toBe(status);
         const problem = problemOf(response);
         expect(problem.code).toBe(code);
         expect(response?.headers['x-request-id']).toBe(problem.requestId);
-        connection.send(get('/v1/probe'));
-        expect((await connection.response())?.status).toBe(200);
-        connection.close();
+        await freshConnectionWorks();
       },
     );
   });

@@ -124,6 +124,12 @@ export async function refuseMissingHost(request: FastifyRequest): Promise<void> 
 }
 
 /**
+ * Refusals of the request line itself close the connection, as the parser's do: a client that
+ * sends such a target may be out of step with the server about where its requests begin.
+ */
+const closeConnection = { connection: 'close' };
+
+/**
  * Answers the router gives itself (malformed percent-encoding, a path segment past
  * `maxParamLength`) through the one error handler, as problem+json with a stable code. They
  * arrive before any hook, so the request id header is set here.
@@ -139,11 +145,13 @@ export function frameworkErrorHandler(
     known = new AppError(
       'bad_request',
       'The path is not valid percent-encoded UTF-8: every % must be followed by two hex digits that, together, spell UTF-8 (send a literal % as %25).',
+      { headers: closeConnection },
     );
   } else if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
     known = new AppError(
       'uri_too_long',
       `A segment of the path is longer than ${maxParamLength} characters, longer than any id or slug this API takes.`,
+      { headers: closeConnection },
     );
   }
   handleError(known, request, reply);

@@ -9,7 +9,10 @@ export function encodeCursor(at: Date, id: string): string {
 export function decodeCursor(cursor: string): { at: Date; id: string } {
   const [time, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   const at = new Date(time ?? '');
-  if (!id || !/^[0-9a-f-]{36}$/.test(id) || Number.isNaN(at.getTime())) {
+  // encodeCursor writes a row's own time: always within PostgreSQL's range (a forged year 0 or
+  // 275760 would reach the query and fail there).
+  const year = at.getUTCFullYear();
+  if (!id || !/^[0-9a-f-]{36}$/.test(id) || Number.isNaN(year) || year < 1970 || year > 9999) {
     throw new AppError('validation_failed', 'cursor: not a cursor this API gave out', {
       details: {
         errors: [{ in: 'querystring', field: 'cursor', message: 'not a cursor this API gave out' }],

@@ -250,6 +250,25 @@ describe.each(testBackends())('input hygiene on %s', (backend) => {
     }
   });
 
+  it('a date or a cursor outside 1970–9999 is a 400 naming it, not a database error', async () => {
+    for (const query of ['from=0000-01-01T00:00:00Z', 'to=9999-12-31T23:59:59-23:59']) {
+      const response = await t.app.inject({ url: `/v1/audit-log?${query}`, headers: ada.headers });
+      expectRefused(response, 'querystring', query.split('=')[0]!, /1970 and 9999/);
+    }
+    // A forged cursor: a time no row has, in a shape encodeCursor writes.
+    const id = '00000000-0000-0000-0000-000000000000';
+    for (const time of ['0000-01-01T00:00:00.000Z', '+275760-09-13T00:00:00.000Z']) {
+      const cursor = Buffer.from(`${time}|${id}`).toString('base64url');
+      for (const list of ['/v1/audit-log', '/v1/notifications', '/v1/reports']) {
+        const response = await t.app.inject({
+          url: `${list}?cursor=${cursor}`,
+          headers: ada.headers,
+        });
+        expectRefused(response, 'querystring', 'cursor');
+      }
+    }
+  });
+
   it('a validation problem lists a bounded number of errors, once, with their count', async () => {
     // 100 unknown event types (the most the schema takes): one issue each.
     const eventTypes = Array.from({ length: 100 }, (_, i) => `bogus.event${i}`);

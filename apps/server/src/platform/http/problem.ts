@@ -106,6 +106,9 @@ const databaseCodes: Record<string, { code: TErrorCode; detail: string }> = {
     detail: 'A value has the wrong format (for example an id that is not a UUID).',
   },
   '22001': { code: 'bad_request', detail: 'A value is longer than allowed.' },
+  '22007': { code: 'bad_request', detail: 'A date or time has the wrong format.' },
+  '22008': { code: 'bad_request', detail: 'A date or time is out of range (1970 to 9999).' },
+  '22009': { code: 'bad_request', detail: 'A time zone offset is out of range.' },
   // Backstops: the input guards refuse U+0000, lone surrogates and invalid UTF-8 before this.
   '22021': { code: 'bad_request', detail: 'A value holds a character that cannot be stored.' },
   '22P05': { code: 'bad_request', detail: 'A value holds a character that cannot be stored.' },
