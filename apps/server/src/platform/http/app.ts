@@ -36,6 +36,7 @@ import {
   frameworkErrorHandler,
   maxParamLength,
   refuseMissingHost,
+  refuseNonOriginForm,
 } from '#server/platform/http/connection';
 import { registerDeclaredStatusCheck } from '#server/platform/http/declared-status';
 import { registerInputGuards } from '#server/platform/http/input-guards';
@@ -211,6 +212,7 @@ export async function buildApp(options: TAppOptions): Promise<App> {
     void reply.header('x-request-id', request.id);
   });
   app.addHook('onRequest', refuseMissingHost);
+  app.addHook('onRequest', refuseNonOriginForm);
 
   let closing = false;
   app.addHook('onRequest', async (request, reply) => {

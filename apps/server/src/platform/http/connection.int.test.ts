@@ -193,6 +193,19 @@ describe('the front door at the socket', () => {
       }
       await freshConnectionWorks();
     });
+
+    it('answers a request target in absolute form with 400 problem+json and closes, never the web app', async () => {
+      const before = webRequests.length;
+      for (const url of [`http://localhost:${port}/v1/probe`, `http://localhost:${port}/a-page`]) {
+        const connection = await rawConnection(port);
+        connection.send(`GET ${url} HTTP/1.1\r\nHost: localhost\r\n\r\n`);
+        const response = await expectClosing(connection);
+        expect(response?.status).toBe(400);
+        expect(problemOf(response).detail).toContain('origin form');
+      }
+      expect(webRequests.length).toBe(before);
+      await freshConnectionWorks();
+    });
   });
 
   describe('what the router refuses', () => {

@@ -124,6 +124,22 @@ export async function refuseMissingHost(request: FastifyRequest): Promise<void> 
 }
 
 /**
+ * The request target in origin form (`/v1/meta?x=1`), as every client of an origin server sends
+ * it. The absolute form (`GET http://host/v1/meta`) is for proxies: left alone it would be judged
+ * as no API path and handed to the web app, past the API's headers and checks. `*` stays for
+ * `OPTIONS *`, which the router answers itself.
+ */
+export async function refuseNonOriginForm(request: FastifyRequest): Promise<void> {
+  const target = request.raw.url ?? '';
+  if (target.startsWith('/') || target === '*') return;
+  throw new AppError(
+    'bad_request',
+    'Send the request target as a path (origin form, such as /v1/meta): this server is no proxy.',
+    { headers: { connection: 'close' } },
+  );
+}
+
+/**
  * Refusals of the request line itself close the connection, as the parser's do: a client that
  * sends such a target may be out of step with the server about where its requests begin.
  */
