@@ -2,7 +2,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TTestApp } from '#test/app';
-import { exposedAuthEndpoints, queryParametersOf } from '#server/modules/auth/auth.routes';
+import {
+  exposedAuthEndpoints,
+  idFields,
+  queryParametersOf,
+} from '#server/modules/auth/auth.routes';
 import { documentPathOf, nullableAsType } from '#server/platform/http/openapi';
 import { buildOpenApiDocument } from '#server/server';
 
@@ -95,6 +99,147 @@ describe('the committed OpenAPI document', () => {
         .map((parameter) => `${name}: {${parameter}}`);
     });
     expect(wrong).toEqual([]);
+  });
+});
+
+type TSchema = {
+  type?: string | string[];
+  enum?: unknown[];
+  const?: unknown;
+  format?: string;
+  maxLength?: number;
+  maxItems?: number;
+  properties?: Record<string, TSchema>;
+  [keyword: string]: unknown;
+};
+
+describe('what a request may send, in the committed OpenAPI document', () => {
+  const allows = (schema: TSchema, type: string) => [schema.type].flat().includes(type);
+  /** Each request body and query parameter schema, with the top-level fields of each. */
+  const inputs = operationsOf(committed).flatMap(({ name, operation }) => {
+    const { requestBody, parameters = [] } = operation as {
+      requestBody?: { content?: Record<string, { schema?: TSchema }> };
+      parameters?: { in: string; name: string; schema?: TSchema }[];
+    };
+    const found: { at: string; schema: TSchema; fields: [string, TSchema][] }[] = [];
+    for (const [type, media] of Object.entries(requestBody?.content ?? {})) {
+      if (!media.schema) continue;
+      const branches = [media.schema, ...((media.schema.anyOf ?? []) as TSchema[])];
+      found.push({
+        at: `${name} body (${type})`,
+        schema: media.schema,
+        fields: branches.flatMap((branch) => Object.entries(branch.properties ?? {})),
+      });
+    }
+    for (const parameter of parameters) {
+      if (parameter.in !== 'query' || !parameter.schema) continue;
+      found.push({
+        at: `${name} ?${parameter.name}`,
+        schema: parameter.schema,
+        fields: [[parameter.name, parameter.schema]],
+      });
+    }
+    return found;
+  });
+
+  /** An anchored pattern without `*`, `+` or `{n,}`: it bounds the length by itself. */
+  const boundedPattern = (pattern: unknown) =>
+    typeof pattern === 'string' &&
+    pattern.startsWith('^') &&
+    pattern.endsWith('$') &&
+    !/[*+]|\{\d+,\}/.test(pattern);
+
+  it('bounds every string (maxLength, enum, const, format uuid or a bounded pattern) and every array (maxItems)', () => {
+    const unbounded: string[] = [];
+    const visit = (value: unknown, at: string): void => {
+      if (Array.isArray(value)) return value.forEach((inner, i) => visit(inner, `${at}/${i}`));
+      if (value === null || typeof value !== 'object') return;
+      const schema = value as TSchema;
+      if (
+        allows(schema, 'string') &&
+        schema.maxLength === undefined &&
+        schema.enum === undefined &&
+        schema.const === undefined &&
+        schema.format !== 'uuid' &&
+        !boundedPattern(schema.pattern)
+      ) {
+        unbounded.push(`${at}: string without maxLength`);
+      }
+      if (allows(schema, 'array') && schema.maxItems === undefined) {
+        unbounded.push(`${at}: array without maxItems`);
+      }
+      for (const [key, inner] of Object.entries(schema)) {
+        // `properties` maps names to schemas; its keys are not schemas themselves.
+        if (key === 'properties') {
+          for (const [field, property] of Object.entries(inner as Record<string, unknown>)) {
+            visit(property, `${at}/${field}`);
+          }
+        } else if (key !== 'enum' && key !== 'const' && key !== 'examples') visit(inner, at);
+      }
+    };
+    for (const { at, schema } of inputs) visit(schema, at);
+    expect(inputs.length).toBeGreaterThan(50);
+    expect(unbounded).toEqual([]);
+  });
+
+  it('documents every id field (one of our UUIDs) as format uuid', () => {
+    const loose = inputs.flatMap(({ at, fields }) =>
+      fields
+        .filter(([field, schema]) => idFields.includes(field) && allows(schema, 'string'))
+        .filter(([, schema]) => schema.format !== 'uuid')
+        .map(([field]) => `${at}: ${field}`),
+    );
+    expect(loose).toEqual([]);
+    // The fields better-auth hands to PostgreSQL: a body's, a union branch's, a query's.
+    const checked = inputs.flatMap(({ fields }) => fields.map(([field]) => field));
+    for (const field of ['organizationId', 'invitationId', 'memberId', 'userId', 'id']) {
+      expect(checked).toContain(field);
+    }
+  });
+
+  it("states the front door's rules in better-auth's request bodies", () => {
+    const body = (url: string) =>
+      (
+        committed.paths[url]!.post as unknown as {
+          requestBody: { content: { 'application/json': { schema: TSchema } } };
+        }
+      ).requestBody.content['application/json'].schema;
+    const signUp = body('/v1/auth/sign-up/email').properties!;
+    expect(signUp.name).toMatchObject({ minLength: 1, maxLength: 100 });
+    expect(signUp.image).toMatchObject({ maxLength: 2048 });
+    expect(signUp.email).toMatchObject({ format: 'email', maxLength: 254 });
+    expect(signUp.password).toMatchObject({ minLength: 10, maxLength: 128 });
+    const create = body('/v1/auth/organization/create').properties!;
+    expect(create.slug).toMatchObject({ pattern: expect.any(String) as unknown, maxLength: 48 });
+    // The front door refuses a null logo on create and update: not documented as nullable.
+    expect(create.logo!.type).toBe('string');
+    const update = body('/v1/auth/organization/update').properties!.data!.properties!;
+    expect(update.name).toMatchObject({ maxLength: 100 });
+    expect(update.logo!.type).toBe('string');
+    const memberIdOrEmail = body('/v1/auth/organization/remove-member').properties!
+      .memberIdOrEmail!;
+    expect(memberIdOrEmail.anyOf).toEqual([
+      expect.objectContaining({ format: 'uuid' }),
+      { format: 'email' },
+    ]);
+    const callbackURL = new RegExp(signUp.callbackURL!.pattern as string);
+    for (const accepted of [
+      '/',
+      '/account?tab=1',
+      'https://app.example.com/x',
+      'http://localhost:3000',
+    ]) {
+      expect(accepted).toMatch(callbackURL);
+    }
+    for (const refused of [
+      '//evil.example',
+      '/\\evil.example',
+      '/a b',
+      'javascript:alert(1)',
+      'https://',
+    ]) {
+      expect(refused).not.toMatch(callbackURL);
+    }
   });
 });
 

@@ -17,6 +17,7 @@ import type { TConfig } from '#server/config';
 import { authBasePath, type Auth } from '#server/modules/auth/auth';
 import { hashBackupCode } from '#server/modules/auth/two-factor';
 import { hasControlCharacter } from '#server/platform/http/characters';
+import { jsonLimits } from '#server/platform/http/input-guards';
 import { AppError } from '#server/platform/errors';
 import { csrfHeader, csrfTokenFor } from '#server/platform/http/csrf';
 import { validationFailed } from '#server/platform/http/field-errors';
@@ -561,14 +562,24 @@ function checkRedirectFields(request: FastifyRequest): void {
   }
 }
 
-const ZName = z.string().trim().min(1, 'must not be empty').max(100, 'at most 100 characters');
+const ZName = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(100, 'at most 100 characters')
+  // For the document only: what `trim().min(1)` means untrimmed (some character not a space).
+  .meta({ pattern: String.raw`\S` });
 const ZSlug = z
   .string()
   .regex(
     /^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/,
     'expected 1 to 48 lower-case letters, digits and inner dashes, such as acme-inc',
-  );
-const ZImageUrl = z.string().max(2048, 'at most 2048 characters');
+  )
+  // For the document only: the length the pattern allows.
+  .meta({ maxLength: 48 });
+/** The longest image or logo URL the front door takes; redirect targets are documented with it. */
+const ZImageUrlLength = 2048;
+const ZImageUrl = z.string().max(ZImageUrlLength, `at most ${ZImageUrlLength} characters`);
 
 /**
  * list-members' filter as PostgreSQL can run it (better-auth passes it through, and a value that
@@ -646,8 +657,10 @@ function checkFieldRules(path: string, request: FastifyRequest): void {
 }
 
 /** Fields that hold one of our ids (UUIDs): better-auth hands them to PostgreSQL unchecked. */
-const idFields = ['id', 'organizationId', 'memberId', 'invitationId', 'userId', 'teamId'];
+export const idFields = ['id', 'organizationId', 'memberId', 'invitationId', 'userId', 'teamId'];
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** `uuidPattern` for a JSON schema, which has no case-insensitive flag. */
+const uuidJsonPattern = uuidPattern.source.replaceAll('0-9a-f', '0-9a-fA-F');
 
 function checkIdFields(request: FastifyRequest): void {
   const part = request.method === 'GET' ? 'querystring' : 'body';
@@ -981,6 +994,10 @@ type TAuthOperation = {
   description?: string;
   security?: unknown;
   parameters?: { in: string; name: string; required?: boolean; schema?: unknown }[];
+  requestBody?: {
+    required?: boolean;
+    content?: Record<string, { schema?: TJsonSchema }>;
+  };
   responses?: Record<string, unknown>;
 };
 
@@ -993,6 +1010,14 @@ type TJsonSchema = {
   required?: string[];
   anyOf?: TJsonSchema[];
   oneOf?: TJsonSchema[];
+  allOf?: TJsonSchema[];
+  items?: TJsonSchema | boolean;
+  additionalProperties?: TJsonSchema | boolean;
+  propertyNames?: TJsonSchema | boolean;
+  enum?: unknown[];
+  minLength?: number;
+  maxLength?: number;
+  maxItems?: number;
 };
 
 type TQueryParameter = {
@@ -1038,36 +1063,176 @@ export function queryParametersOf(query: ZodType): TQueryParameter[] {
   return [...parameters.values()];
 }
 
+const toJsonSchema = (schema: ZodType): TJsonSchema => {
+  const converted = z.toJSONSchema(schema, {
+    target: 'draft-2020-12',
+    io: 'input',
+    unrepresentable: 'any',
+  }) as TJsonSchema & { $schema?: string };
+  delete converted.$schema;
+  return converted;
+};
+
+const allowsType = (schema: TJsonSchema, type: string) =>
+  schema.type === type || (Array.isArray(schema.type) && schema.type.includes(type));
+
+/**
+ * A documented property narrowed by its `fieldRules` rule: the rule's keywords (bounds, pattern)
+ * on the documented type, which loses null when the rule refuses it. Objects (update's `data`)
+ * are narrowed property by property, keeping the ones the rule does not name.
+ */
+function narrowedBy(documented: TJsonSchema, rule: TJsonSchema): TJsonSchema {
+  if (rule.properties && documented.properties) {
+    const properties = { ...documented.properties };
+    for (const [name, inner] of Object.entries(rule.properties)) {
+      if (properties[name]) properties[name] = narrowedBy(properties[name], inner);
+    }
+    return { ...documented, properties };
+  }
+  const alternatives = rule.anyOf ?? [rule];
+  const nonNull = alternatives.filter((s) => s.type !== 'null');
+  const allowsNull = nonNull.length < alternatives.length || allowsType(rule, 'null');
+  const { type: ruleType, ...keywords } = nonNull.length === 1 ? nonNull[0]! : rule;
+  // The documented description stays (the rule's messages are not descriptions).
+  delete keywords.description;
+  const documentedTypes = [documented.type ?? ruleType].flat();
+  const types = documentedTypes.filter((t) => t !== 'null' || allowsNull);
+  return {
+    ...documented,
+    ...keywords,
+    ...(types.length > 0 ? { type: types.length === 1 ? types[0] : types } : {}),
+  };
+}
+
+/**
+ * The longest string a query parameter is documented with: the request line and headers
+ * together get 16 KiB from Node, so a value anywhere near the JSON parser's limit never arrives.
+ */
+const queryStringLength = 2048;
+/** The most values a repeated query parameter is documented with, for the same reason. */
+const queryItems = 100;
+
+/** An email address as SMTP carries one (RFC 5321's 254 octets). */
+const emailLength = 254;
+
+/**
+ * A redirect target as `checkRedirectFields` accepts it: a root-relative path, or an absolute
+ * http(s) URL on a host name (better-auth also checks its origin is one of the trusted ones),
+ * with no white space or control character. Written without lookarounds so generators cope.
+ */
+const redirectTargetPattern = String.raw`^(?:/(?:[^/\\\x00-\x20\x7f][^\x00-\x20\x7f]*)?|[hH][tT][tT][pP][sS]?://[A-Za-z][A-Za-z0-9-]*(?:\.[A-Za-z][A-Za-z0-9-]*)*(?::[0-9]{1,4})?(?:[/?#][^\x00-\x20\x7f]*)?)$`;
+
+/**
+ * What our front door checks of a top-level field, whether in a body or a query (`field` reads
+ * both), as JSON schema keywords: ids as UUIDs (`idFields`), `memberIdOrEmail`, redirect targets
+ * (`redirectFields`), email addresses and passwords at their real limits.
+ */
+function frontDoorField(auth: Auth, path: string, name: string, schema: TJsonSchema): TJsonSchema {
+  if (!allowsType(schema, 'string')) return schema;
+  if (idFields.includes(name)) {
+    // The check is case-insensitive; a JSON schema pattern is not.
+    return { ...schema, format: 'uuid', pattern: uuidJsonPattern, maxLength: 36 };
+  }
+  if (name === 'memberIdOrEmail') {
+    return {
+      ...schema,
+      maxLength: emailLength,
+      anyOf: [{ format: 'uuid', pattern: uuidJsonPattern }, { format: 'email' }],
+    };
+  }
+  if (redirectFields.includes(name)) {
+    return { ...schema, pattern: redirectTargetPattern, maxLength: ZImageUrlLength };
+  }
+  if (name === 'email' || name === 'newEmail') {
+    return { ...schema, format: 'email', maxLength: emailLength };
+  }
+  const passwords = auth.options.emailAndPassword;
+  if (/^(?:new|current)?password$/i.test(name) && passwords?.maxPasswordLength) {
+    const isNew = name === 'newPassword' || (path === '/sign-up/email' && name === 'password');
+    return {
+      ...schema,
+      ...(isNew && passwords.minPasswordLength ? { minLength: passwords.minPasswordLength } : {}),
+      maxLength: passwords.maxPasswordLength,
+    };
+  }
+  return schema;
+}
+
+/**
+ * Bounds on every string and array that has none, at any depth: a fuzzer generating requests
+ * from the document cannot otherwise know where the server stops (`jsonLimits` for a body).
+ */
+function bounded(schema: TJsonSchema, limits: { stringLength: number; items: number }) {
+  const copy: TJsonSchema = { ...schema };
+  if (copy.properties) {
+    copy.properties = Object.fromEntries(
+      Object.entries(copy.properties).map(([name, inner]) => [name, bounded(inner, limits)]),
+    );
+  }
+  for (const key of ['anyOf', 'oneOf', 'allOf'] as const) {
+    if (copy[key]) copy[key] = copy[key].map((inner) => bounded(inner, limits));
+  }
+  if (copy.items && typeof copy.items === 'object') copy.items = bounded(copy.items, limits);
+  if (copy.propertyNames && typeof copy.propertyNames === 'object') {
+    copy.propertyNames = bounded(copy.propertyNames, limits);
+  }
+  if (
+    copy.additionalProperties &&
+    typeof copy.additionalProperties === 'object' &&
+    Object.keys(copy.additionalProperties).length > 0
+  ) {
+    copy.additionalProperties = bounded(copy.additionalProperties, limits);
+  }
+  if (allowsType(copy, 'string') && copy.maxLength === undefined && copy.enum === undefined) {
+    copy.maxLength = limits.stringLength;
+  }
+  if (allowsType(copy, 'array') && copy.maxItems === undefined) copy.maxItems = limits.items;
+  return copy;
+}
+
 /**
  * A query parameter as our front door accepts it, which is stricter than better-auth: the
- * limits of `fieldRules` (list-members' paging and sorting), and ids as UUIDs (`idFields`).
+ * limits of `fieldRules` (list-members' paging and sorting), ids as UUIDs (`idFields`), redirect
+ * targets, and a length for every string.
  */
-function withFrontDoorRules(path: string, parameter: TQueryParameter): TQueryParameter {
+function withFrontDoorRules(auth: Auth, path: string, parameter: TQueryParameter): TQueryParameter {
   const rule = (fieldRules[path] as { shape?: Record<string, ZodType> } | undefined)?.shape?.[
     parameter.name
   ];
-  if (rule) {
-    const schema = z.toJSONSchema(rule, {
-      target: 'draft-2020-12',
-      io: 'input',
-      unrepresentable: 'any',
-    }) as TJsonSchema & { $schema?: string };
-    delete schema.$schema;
-    const description = parameter.description;
-    return { ...parameter, schema: { ...schema, ...(description ? { description } : {}) } };
-  }
-  if (idFields.includes(parameter.name) && parameter.schema.type === 'string') {
-    return {
-      ...parameter,
-      // The check is case-insensitive; a JSON schema pattern is not.
-      schema: {
-        ...parameter.schema,
-        format: 'uuid',
-        pattern: uuidPattern.source.replaceAll('0-9a-f', '0-9a-fA-F'),
-      },
-    };
-  }
-  return parameter;
+  const description = parameter.description;
+  const schema = rule
+    ? { ...toJsonSchema(rule), ...(description ? { description } : {}) }
+    : frontDoorField(auth, path, parameter.name, parameter.schema);
+  return {
+    ...parameter,
+    schema: bounded(schema, { stringLength: queryStringLength, items: queryItems }),
+  };
+}
+
+/**
+ * A request body's schema as our front door accepts it: better-auth's (or, where it documents
+ * none, the endpoint's zod `body`), narrowed by `fieldRules`, `frontDoorField` on each top-level
+ * field (of each alternative of a union), and every string and array bounded by `jsonLimits`.
+ */
+function withFrontDoorBody(auth: Auth, path: string, documented: TJsonSchema): TJsonSchema {
+  const rule = fieldRules[path] ? toJsonSchema(fieldRules[path]) : undefined;
+  const narrow = (schema: TJsonSchema): TJsonSchema => {
+    let copy = { ...schema };
+    if (copy.properties) {
+      if (rule) copy = narrowedBy(copy, rule);
+      copy.properties = Object.fromEntries(
+        Object.entries(copy.properties!).map(([name, inner]) => [
+          name,
+          frontDoorField(auth, path, name, inner),
+        ]),
+      );
+    }
+    for (const key of ['anyOf', 'oneOf', 'allOf'] as const) {
+      if (copy[key]) copy[key] = copy[key].map(narrow);
+    }
+    return copy;
+  };
+  return bounded(narrow(documented), jsonLimits);
 }
 
 /**
@@ -1107,7 +1272,7 @@ export async function authOpenApi(auth: Auth): Promise<TOpenApiFragment> {
           const accepted = new Map(
             (endpoint.query ? queryParametersOf(endpoint.query) : []).map((p) => [
               p.name,
-              withFrontDoorRules(endpointPath, p),
+              withFrontDoorRules(auth, endpointPath, p),
             ]),
           );
           for (const parameter of operation.parameters ?? []) {
@@ -1119,6 +1284,25 @@ export async function authOpenApi(auth: Auth): Promise<TOpenApiFragment> {
           }
           if (accepted.size > 0) {
             operation.parameters = [...(operation.parameters ?? []), ...accepted.values()];
+          }
+          if (method !== 'get') {
+            const content = operation.requestBody?.content?.['application/json'];
+            const documented =
+              content?.schema ?? (endpoint.body ? toJsonSchema(endpoint.body) : undefined);
+            if (documented) {
+              operation.requestBody = {
+                ...(operation.requestBody ?? {
+                  required: !endpoint.body?.safeParse(undefined).success,
+                }),
+                content: {
+                  ...operation.requestBody?.content,
+                  'application/json': {
+                    ...content,
+                    schema: withFrontDoorBody(auth, endpointPath, documented),
+                  },
+                },
+              };
+            }
           }
           return [
             method,
