@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { atLeastOneField } from './at-least-one.ts';
 
 /**
  * What can notify a person, with the channels it starts on. Each type is a catalogue event; the
@@ -152,12 +153,14 @@ export const ZDigestSettings = z.object({
 });
 export type TDigestSettings = z.infer<typeof ZDigestSettings>;
 
-export const ZUpdateDigestBody = z
-  .object({
-    enabled: z.boolean(),
-    hour: z.number().int().min(0).max(23),
-    timeZone: ZTimeZone,
-  })
-  .partial()
-  .refine((body) => Object.keys(body).length > 0, { message: 'change at least one field' });
+export const ZUpdateDigestBody = atLeastOneField(
+  z
+    .object({
+      enabled: z.boolean(),
+      hour: z.number().int().min(0).max(23),
+      timeZone: ZTimeZone,
+    })
+    .partial(),
+  'change at least one field',
+);
 export type TUpdateDigestBody = z.infer<typeof ZUpdateDigestBody>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { atLeastOneField } from './at-least-one.ts';
 
 export const ZOrganization = z.object({
   id: z.uuid(),
@@ -26,14 +27,13 @@ export const ZOrganizationSettings = z.object({
 });
 export type TOrganizationSettings = z.infer<typeof ZOrganizationSettings>;
 
-export const ZUpdateOrganizationSettingsBody = z
-  .object({
+export const ZUpdateOrganizationSettingsBody = atLeastOneField(
+  z.object({
     auditRetentionDays: z.number().int().min(30).max(3650).optional(),
     requireTwoFactor: z.boolean().optional(),
-  })
-  .refine((body) => Object.values(body).some((v) => v !== undefined), {
-    message: 'send at least one setting to change',
-  });
+  }),
+  'send at least one setting to change',
+);
 export type TUpdateOrganizationSettingsBody = z.infer<typeof ZUpdateOrganizationSettingsBody>;
 
 export const ZMemberParams = z.object({ userId: z.uuid() });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { atLeastOneField } from './at-least-one.ts';
 import { builtInRoles, ZPermission } from './permissions.ts';
 
 /** A custom role's name: what a membership's `role` holds, so it is short, lower-case, stable. */
@@ -40,14 +41,13 @@ export const ZCreateRoleBody = z.object({
 });
 export type TCreateRoleBody = z.infer<typeof ZCreateRoleBody>;
 
-export const ZUpdateRoleBody = z
-  .object({
+export const ZUpdateRoleBody = atLeastOneField(
+  z.object({
     description: z.string().trim().max(500).nullable().optional(),
     permissions: permissionSet.optional(),
-  })
-  .refine((body) => body.description !== undefined || body.permissions !== undefined, {
-    message: 'send description or permissions',
-  });
+  }),
+  'send description or permissions',
+);
 export type TUpdateRoleBody = z.infer<typeof ZUpdateRoleBody>;
 
 export const ZRoleParams = z.object({ id: z.uuid() });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { atLeastOneField } from './at-least-one.ts';
 import { eventCatalogue } from './events.ts';
 
 /** The event a test delivery carries (`POST /v1/webhooks/{id}/test`); not a domain event. */
@@ -72,20 +73,22 @@ export const ZCreateWebhookBody = z.object({
 });
 export type TCreateWebhookBody = z.infer<typeof ZCreateWebhookBody>;
 
-export const ZUpdateWebhookBody = z
-  .object({
-    url: ZUrl,
-    description: z.string().trim().max(500),
-    eventTypes: z
-      .array(ZEventType)
-      .max(100)
-      .refine((list) => new Set(list).size === list.length, {
-        message: 'lists an event type twice',
-      }),
-    enabled: z.boolean(),
-  })
-  .partial()
-  .refine((body) => Object.keys(body).length > 0, { message: 'change at least one field' });
+export const ZUpdateWebhookBody = atLeastOneField(
+  z
+    .object({
+      url: ZUrl,
+      description: z.string().trim().max(500),
+      eventTypes: z
+        .array(ZEventType)
+        .max(100)
+        .refine((list) => new Set(list).size === list.length, {
+          message: 'lists an event type twice',
+        }),
+      enabled: z.boolean(),
+    })
+    .partial(),
+  'change at least one field',
+);
 export type TUpdateWebhookBody = z.infer<typeof ZUpdateWebhookBody>;
 
 /** Optional: without a body the previous secret signs for 24 more hours. */

@@ -2555,23 +2555,26 @@ export interface operations {
     };
     requestBody: {
       content: {
-        'application/json': {
-          description?: string | null;
-          permissions?: (
-            | 'organization:read'
-            | 'companies:read'
-            | 'companies:write'
-            | 'companies:delete'
-            | 'members:read'
-            | 'members:manage'
-            | 'apikeys:manage'
-            | 'webhooks:manage'
-            | 'billing:manage'
-            | 'audit:read'
-            | 'settings:manage'
-            | 'organization:delete'
-          )[];
-        };
+        'application/json':
+          | {
+              description?: string | null;
+              permissions?: (
+                | 'organization:read'
+                | 'companies:read'
+                | 'companies:write'
+                | 'companies:delete'
+                | 'members:read'
+                | 'members:manage'
+                | 'apikeys:manage'
+                | 'webhooks:manage'
+                | 'billing:manage'
+                | 'audit:read'
+                | 'settings:manage'
+                | 'organization:delete'
+              )[];
+            }
+          | unknown
+          | unknown;
       };
     };
     responses: {
@@ -2646,10 +2649,13 @@ export interface operations {
     };
     requestBody: {
       content: {
-        'application/json': {
-          auditRetentionDays?: number;
-          requireTwoFactor?: boolean;
-        };
+        'application/json':
+          | {
+              auditRetentionDays?: number;
+              requireTwoFactor?: boolean;
+            }
+          | unknown
+          | unknown;
       };
     };
     responses: {
@@ -2843,7 +2849,9 @@ export interface operations {
       query?: {
         actor?: string;
         action?: string;
+        /** @description ISO 8601 with an offset, such as 2026-01-31T09:00:00Z; a year from 1970 to 9999. */
         from?: string;
+        /** @description ISO 8601 with an offset, such as 2026-01-31T09:00:00Z; a year from 1970 to 9999. */
         to?: string;
         cursor?: string;
         limit?: number;
@@ -2894,7 +2902,9 @@ export interface operations {
       query?: {
         actor?: string;
         action?: string;
+        /** @description ISO 8601 with an offset, such as 2026-01-31T09:00:00Z; a year from 1970 to 9999. */
         from?: string;
+        /** @description ISO 8601 with an offset, such as 2026-01-31T09:00:00Z; a year from 1970 to 9999. */
         to?: string;
         cursor?: string;
         limit?: number;
@@ -3506,12 +3516,17 @@ export interface operations {
     };
     requestBody: {
       content: {
-        'application/json': {
-          url?: string;
-          description?: string;
-          eventTypes?: string[];
-          enabled?: boolean;
-        };
+        'application/json':
+          | {
+              url?: string;
+              description?: string;
+              eventTypes?: string[];
+              enabled?: boolean;
+            }
+          | unknown
+          | unknown
+          | unknown
+          | unknown;
       };
     };
     responses: {
@@ -4013,11 +4028,15 @@ export interface operations {
     };
     requestBody: {
       content: {
-        'application/json': {
-          enabled?: boolean;
-          hour?: number;
-          timeZone?: string;
-        };
+        'application/json':
+          | {
+              enabled?: boolean;
+              hour?: number;
+              timeZone?: string;
+            }
+          | unknown
+          | unknown
+          | unknown;
       };
     };
     responses: {
@@ -4135,9 +4154,15 @@ export interface operations {
           kind: 'members' | 'activity' | 'audit_highlights';
           /** @enum {string} */
           format: 'csv' | 'pdf';
-          /** Format: date-time */
+          /**
+           * Format: date-time
+           * @description ISO 8601 with an offset, such as 2026-01-31T09:00:00Z; a year from 1970 to 9999.
+           */
           from?: string;
-          /** Format: date-time */
+          /**
+           * Format: date-time
+           * @description ISO 8601 with an offset, such as 2026-01-31T09:00:00Z; a year from 1970 to 9999.
+           */
           to?: string;
         };
       };
@@ -4631,7 +4656,10 @@ export interface operations {
         'application/json': {
           /** @description The name of the user */
           name: string;
-          /** @description The email of the user */
+          /**
+           * Format: email
+           * @description The email of the user
+           */
           email: string;
           /** @description The password of the user */
           password: string;
@@ -4701,7 +4729,10 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': {
-          /** @description Email of the user */
+          /**
+           * Format: email
+           * @description Email of the user
+           */
           email: string;
           /** @description Password of the user */
           password: string;
@@ -4841,6 +4872,7 @@ export interface operations {
       content: {
         'application/json': {
           /**
+           * Format: email
            * @description The email to send the verification email to
            * @example user@example.com
            */
@@ -4883,7 +4915,10 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': {
-          /** @description The new email address to set must be a valid email address */
+          /**
+           * Format: email
+           * @description The new email address to set must be a valid email address
+           */
           newEmail: string;
           /** @description The URL to redirect to after email verification */
           callbackURL?: string;
@@ -5093,7 +5128,10 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': {
-          /** @description The email address of the user to send a password reset email to */
+          /**
+           * Format: email
+           * @description The email address of the user to send a password reset email to
+           */
           email: string;
           /** @description The URL to redirect the user to reset their password. If the token isn't valid or expired, it'll be redirected with a query parameter `?error=INVALID_TOKEN`. If the token is valid, it'll be redirected with a query parameter `?token=VALID_TOKEN */
           redirectTo?: string;
@@ -5465,7 +5503,10 @@ export interface operations {
           | {
               /** @description The Better Auth account ID */
               accountId: string;
-              /** @description The user ID associated with the account */
+              /**
+               * Format: uuid
+               * @description The user ID associated with the account
+               */
               userId?: string;
             }
           | {
@@ -5474,7 +5515,10 @@ export interface operations {
                * @enum {unknown}
                */
               useAccountCookie: true;
-              /** @description The user ID associated with the account */
+              /**
+               * Format: uuid
+               * @description The user ID associated with the account
+               */
               userId?: string;
             };
       };
@@ -5515,7 +5559,10 @@ export interface operations {
           | {
               /** @description The Better Auth account ID */
               accountId: string;
-              /** @description The user ID associated with the account */
+              /**
+               * Format: uuid
+               * @description The user ID associated with the account
+               */
               userId?: string;
             }
           | {
@@ -5524,7 +5571,10 @@ export interface operations {
                * @enum {unknown}
                */
               useAccountCookie: true;
-              /** @description The user ID associated with the account */
+              /**
+               * Format: uuid
+               * @description The user ID associated with the account
+               */
               userId?: string;
             };
       };
@@ -5654,10 +5704,13 @@ export interface operations {
           name: string;
           /** @description The slug of the organization */
           slug: string;
-          /** @description The user id of the organization creator. If not provided, the current user will be used. Should only be used by admins or when called by the server. server-only. Eg: "user-id" */
+          /**
+           * Format: uuid
+           * @description The user id of the organization creator. If not provided, the current user will be used. Should only be used by admins or when called by the server. server-only. Eg: "user-id"
+           */
           userId?: string;
           /** @description The logo of the organization */
-          logo?: string | null;
+          logo?: string;
           /** @description The metadata of the organization */
           metadata?: {
             [key: string]: unknown;
@@ -5697,13 +5750,16 @@ export interface operations {
             /** @description The slug of the organization */
             slug?: string;
             /** @description The logo of the organization */
-            logo?: string | null;
+            logo?: string;
             /** @description The metadata of the organization */
             metadata?: {
               [key: string]: unknown;
             };
           };
-          /** @description The organization ID. Eg: "org-id" */
+          /**
+           * Format: uuid
+           * @description The organization ID. Eg: "org-id"
+           */
           organizationId?: string;
         };
       };
@@ -5732,7 +5788,10 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': {
-          /** @description The organization id to set as active. It can be null to unset the active organization. Eg: "org-id" */
+          /**
+           * Format: uuid
+           * @description The organization id to set as active. It can be null to unset the active organization. Eg: "org-id"
+           */
           organizationId?: string | null;
           /** @description The organization slug to set as active. It can be null to unset the active organization if organizationId is not provided. Eg: "org-slug" */
           organizationSlug?: string;
@@ -5852,11 +5911,17 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': {
-          /** @description The email address of the user to invite */
+          /**
+           * Format: email
+           * @description The email address of the user to invite
+           */
           email: string;
           /** @description The role(s) to assign to the user. It can be `admin`, `member`, owner. Eg: "member" */
           role: string | string[];
-          /** @description The organization ID to invite the user to */
+          /**
+           * Format: uuid
+           * @description The organization ID to invite the user to
+           */
           organizationId?: string;
           /** @description Resend the invitation email, if the user is already invited. Eg: true */
           resend?: boolean;
@@ -5897,7 +5962,10 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': {
-          /** @description The ID of the invitation to cancel */
+          /**
+           * Format: uuid
+           * @description The ID of the invitation to cancel
+           */
           invitationId: string;
         };
       };
@@ -5926,7 +5994,10 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': {
-          /** @description The ID of the invitation to accept */
+          /**
+           * Format: uuid
+           * @description The ID of the invitation to accept
+           */
           invitationId: string;
         };
       };
@@ -5993,7 +6064,10 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': {
-          /** @description The ID of the invitation to reject */
+          /**
+           * Format: uuid
+           * @description The ID of the invitation to reject
+           */
           invitationId: string;
         };
       };
@@ -6109,8 +6183,11 @@ export interface operations {
       content: {
         'application/json': {
           /** @description The ID or email of the member to remove */
-          memberIdOrEmail: string;
-          /** @description The ID of the organization to remove the member from. If not provided, the active organization will be used. Eg: "org-id" */
+          memberIdOrEmail: string | unknown | unknown;
+          /**
+           * Format: uuid
+           * @description The ID of the organization to remove the member from. If not provided, the active organization will be used. Eg: "org-id"
+           */
           organizationId?: string;
         };
       };
@@ -6148,9 +6225,15 @@ export interface operations {
         'application/json': {
           /** @description The new role to be applied. This can be a string or array of strings representing the roles. Eg: ["admin", "sale"] */
           role: string | string[];
-          /** @description The member id to apply the role update to. Eg: "member-id" */
+          /**
+           * Format: uuid
+           * @description The member id to apply the role update to. Eg: "member-id"
+           */
           memberId: string;
-          /** @description An optional organization ID which the member is a part of to apply the role update. If not provided, you must provide session headers to get the active organization. Eg: "organization-id" */
+          /**
+           * Format: uuid
+           * @description An optional organization ID which the member is a part of to apply the role update. If not provided, you must provide session headers to get the active organization. Eg: "organization-id"
+           */
           organizationId?: string;
         };
       };
@@ -6179,7 +6262,10 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': {
-          /** @description The organization Id for the member to leave. Eg: "organization-id" */
+          /**
+           * Format: uuid
+           * @description The organization Id for the member to leave. Eg: "organization-id"
+           */
           organizationId: string;
         };
       };
