@@ -38,7 +38,8 @@ function fromJsonSchema(schema: TJsonSchema, key: string, overrides: TSampleOver
   if (schema.const !== undefined) return schema.const;
   if (schema.enum?.length) return schema.enum[0];
   const options = schema.anyOf ?? schema.oneOf;
-  if (options?.length) {
+  // Beside properties, `anyOf` only says which of them must be there (every one is filled in).
+  if (options?.length && !schema.properties) {
     const pick = options.find((o) => o.type !== 'null') ?? options[0]!;
     return fromJsonSchema(pick, key, overrides);
   }
