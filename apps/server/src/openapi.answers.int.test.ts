@@ -1,6 +1,7 @@
 import { memberTwoFactorReset } from '@corebase/contracts';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
+import { createEmailVerificationToken } from 'better-auth/api';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEvents } from '#server/platform/outbox/events';
@@ -386,6 +387,44 @@ describe('the answers of the server, against its OpenAPI document', () => {
       ...check('POST', '/v1/admin/impersonation', started),
       ...check('GET', '/v1/auth/get-session', session),
     ]).toEqual([]);
+  });
+
+  it('documents the redirects of the links people open from their mail, and no POST get-session', async () => {
+    // A verification link for an address already verified: 200 with user null; with a
+    // callbackURL, a redirect there.
+    const token = await createEmailVerificationToken(
+      t.config.AUTH_SECRET,
+      'owner-openapi-answers@example.com',
+    );
+    const verified = await call('anonymous', 'GET', `/v1/auth/verify-email?token=${token}`);
+    const redirected = await call(
+      'anonymous',
+      'GET',
+      `/v1/auth/verify-email?token=${token}&callbackURL=%2Fdone`,
+    );
+    const reset = await call('anonymous', 'GET', '/v1/auth/reset-password/abc?callbackURL=%2Fx');
+    const error = await call('anonymous', 'GET', '/v1/auth/error?error=x');
+    expect([
+      verified.statusCode,
+      redirected.statusCode,
+      reset.statusCode,
+      error.statusCode,
+    ]).toEqual([200, 302, 302, 302]);
+    expect([
+      ...check('GET', '/v1/auth/verify-email', verified),
+      ...check('GET', '/v1/auth/verify-email', redirected),
+      ...check('GET', '/v1/auth/reset-password/{token}', reset),
+      ...check('GET', '/v1/auth/error', error),
+    ]).toEqual([]);
+    // The redirect-only endpoints document no 200 they never answer.
+    const document = t.app.swagger() as unknown as TDocument;
+    expect(document.paths['/v1/auth/reset-password/{token}']?.get?.responses?.['200']).toBe(
+      undefined,
+    );
+    expect(document.paths['/v1/auth/error']?.get?.responses?.['200']).toBe(undefined);
+    // better-auth refuses a POST to get-session as configured: neither served nor documented.
+    expect(document.paths['/v1/auth/get-session']?.post).toBe(undefined);
+    expect((await call('owner', 'POST', '/v1/auth/get-session', {})).statusCode).toBe(405);
   });
 
   it('answers a 401 and a 404 as the Problem the document declares', async () => {

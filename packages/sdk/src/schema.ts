@@ -958,8 +958,7 @@ export interface paths {
     /** @description Get the current session */
     get: operations['getSession'];
     put?: never;
-    /** @description Get the current session */
-    post: operations['getSessionPost'];
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -4555,56 +4554,6 @@ export interface operations {
       '5XX': components['responses']['ServerProblem'];
     };
   };
-  getSessionPost: {
-    parameters: {
-      query?: {
-        /** @description Disable cookie cache and fetch session from database */
-        disableCookieCache?: boolean;
-        /** @description Disable session refresh. Useful for checking session status, without updating the session */
-        disableRefresh?: boolean;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: {
-      content: {
-        'application/json': Record<string, never>;
-      };
-    };
-    responses: {
-      /** @description Success */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            session: components['schemas']['Session'];
-            user: components['schemas']['User'];
-            /** @description Present while a platform superadmin acts as this user (impersonation): show it. */
-            impersonation?: {
-              /** Format: uuid */
-              id: string;
-              by: {
-                /** Format: uuid */
-                id: string;
-                name: string | null;
-                email: string | null;
-              };
-              reason: string;
-              /** Format: date-time */
-              startedAt: string;
-              /** Format: date-time */
-              expiresAt: string;
-            };
-          } | null;
-        };
-      };
-      '4XX': components['responses']['ClientProblem'];
-      '5XX': components['responses']['ServerProblem'];
-    };
-  };
   signOut: {
     parameters: {
       query?: never;
@@ -4844,18 +4793,26 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Success */
+      /** @description The address is verified (or the change approved). */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            user: components['schemas']['User'];
-            /** @description Indicates if the email was verified successfully */
             status: boolean;
+            user?: components['schemas']['User'] | null;
           };
         };
+      };
+      /** @description Redirects to the callbackURL of the link, with `?error=` when it failed. */
+      302: {
+        headers: {
+          /** @description Where to go next. */
+          location?: string;
+          [name: string]: unknown;
+        };
+        content?: never;
       };
       '4XX': components['responses']['ClientProblem'];
       '5XX': components['responses']['ServerProblem'];
@@ -5170,16 +5127,14 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Success */
-      200: {
+      /** @description Redirects to the callbackURL with `?token=` to set the new password with, or with `?error=INVALID_TOKEN`. */
+      302: {
         headers: {
+          /** @description Where to go next. */
+          location?: string;
           [name: string]: unknown;
         };
-        content: {
-          'application/json': {
-            token?: string;
-          };
-        };
+        content?: never;
       };
       '4XX': components['responses']['ClientProblem'];
       '5XX': components['responses']['ServerProblem'];
@@ -5455,6 +5410,15 @@ export interface operations {
           };
         };
       };
+      /** @description Redirects to the callbackURL of the link once the account is deleted. */
+      302: {
+        headers: {
+          /** @description Where to go next. */
+          location?: string;
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
       '4XX': components['responses']['ClientProblem'];
       '5XX': components['responses']['ServerProblem'];
     };
@@ -5677,14 +5641,14 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Success */
-      200: {
+      /** @description Redirects to the sign-in page, with the error as `?error=`. */
+      302: {
         headers: {
+          /** @description Where to go next. */
+          location?: string;
           [name: string]: unknown;
         };
-        content: {
-          'text/html': string;
-        };
+        content?: never;
       };
       '4XX': components['responses']['ClientProblem'];
       '5XX': components['responses']['ServerProblem'];

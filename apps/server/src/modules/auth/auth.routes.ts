@@ -159,6 +159,13 @@ export type TAuthEndpoint = {
   query: ZodType | undefined;
 };
 
+/**
+ * Methods better-auth lists but never serves as configured: a POST to get-session is refused
+ * (405) unless `session.deferSessionRefresh` is on, which it is not. Offered, a generated client
+ * would carry a call that can only fail.
+ */
+const unservedMethods: Record<string, string[]> = { '/get-session': ['POST'] };
+
 /** The better-auth endpoints served over HTTP, each with its declared access. */
 export function exposedAuthEndpoints(auth: Auth): TAuthEndpoint[] {
   const endpoints = Object.entries(auth.api as Record<string, TEndpoint>)
@@ -185,7 +192,10 @@ export function exposedAuthEndpoints(auth: Auth): TAuthEndpoint[] {
   return endpoints.flatMap((e) => {
     const access = authEndpointAccess[e.path!];
     if (!access) return [];
-    const methods = [e.options.method].flat().filter((m) => m === 'GET' || m === 'POST');
+    const methods = [e.options.method]
+      .flat()
+      .filter((m) => m === 'GET' || m === 'POST')
+      .filter((m) => !(unservedMethods[e.path!] ?? []).includes(m));
     return [
       { key: e.key, path: e.path!, methods, access, body: e.options.body, query: e.options.query },
     ];
@@ -903,7 +913,46 @@ const memberWithUser = {
  * The success answers of the endpoints better-auth documents with error answers only, or
  * otherwise than they answer (by path below /v1/auth), as their handlers answer them.
  */
+const redirect = (description: string) => ({
+  description,
+  headers: { location: { description: 'Where to go next.', schema: { type: 'string' } } },
+});
+
+/**
+ * Endpoints that only ever redirect: their documented 200 is never answered (reset-password's
+ * link always goes on to the callbackURL, with `?token=` or `?error=`; the error page goes to our
+ * sign-in page, `onAPIError.errorURL`).
+ */
+const redirectOnly = new Set(['/reset-password/:token', '/error']);
+
 const authSuccessResponses: Record<string, Record<string, object>> = {
+  '/reset-password/:token': {
+    302: redirect(
+      'Redirects to the callbackURL with `?token=` to set the new password with, or with `?error=INVALID_TOKEN`.',
+    ),
+  },
+  '/error': {
+    302: redirect('Redirects to the sign-in page, with the error as `?error=`.'),
+  },
+  // better-auth documents `user` as always there; it answers null (already verified) or leaves it
+  // out (the first step of an email change), and redirects when a callbackURL came with the link.
+  '/verify-email': {
+    200: json(
+      {
+        type: 'object',
+        properties: {
+          status: { type: 'boolean' },
+          user: { anyOf: [{ $ref: '#/components/schemas/User' }, { type: 'null' }] },
+        },
+        required: ['status'],
+      },
+      'The address is verified (or the change approved).',
+    ),
+    302: redirect('Redirects to the callbackURL of the link, with `?error=` when it failed.'),
+  },
+  '/delete-user/callback': {
+    302: redirect('Redirects to the callbackURL of the link once the account is deleted.'),
+  },
   '/callback/:id': {
     302: {
       description:
@@ -1314,7 +1363,10 @@ export async function authOpenApi(auth: Auth): Promise<TOpenApiFragment> {
               description:
                 operation.description ?? authDescriptions[endpointPath] ?? operation.summary,
               ...(endpoint.access === 'challenge' ? { security: twoFactorChallengeSecurity } : {}),
-              responses: { ...responses, ...authSuccessResponses[endpointPath] },
+              responses: {
+                ...(redirectOnly.has(endpointPath) ? {} : responses),
+                ...authSuccessResponses[endpointPath],
+              },
             },
           ];
         }),
