@@ -9,7 +9,7 @@ import { z } from 'zod';
  */
 
 /** The names of the security schemes, as operations reference them. */
-export const securitySchemeNames = {
+const securitySchemeNames = {
   sessionCookie: 'sessionCookie',
   bearerToken: 'bearerToken',
   apiKey: 'apiKey',
@@ -23,7 +23,7 @@ const bearerToken: TSecurityRequirement = { [securitySchemeNames.bearerToken]: [
 const apiKey: TSecurityRequirement = { [securitySchemeNames.apiKey]: [] };
 
 /** A signed-in person: the session cookie, or a bearer token (session token or JWT). */
-export const sessionSecurity: TSecurityRequirement[] = [sessionCookie, bearerToken];
+const sessionSecurity: TSecurityRequirement[] = [sessionCookie, bearerToken];
 
 /** The endpoints that complete a two-factor sign-in: its short-lived cookie, or a session. */
 export const twoFactorChallengeSecurity: TSecurityRequirement[] = [
@@ -66,7 +66,7 @@ const securitySchemes = {
  * people's routes a session (cookie or bearer); an organization's data routes (a permission,
  * `area:verb`) also an API key, unless the route is for people only (`sessionOnly`).
  */
-export function securityFor(access: TRouteAccess | undefined, sessionOnly: boolean) {
+function securityFor(access: TRouteAccess | undefined, sessionOnly: boolean) {
   if (access === undefined || access === 'public' || access === 'operator') return [];
   if (access.includes(':') && !sessionOnly) return [...sessionSecurity, apiKey];
   return sessionSecurity;
